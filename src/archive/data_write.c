@@ -1,0 +1,274 @@
+/* Data writes: one point to a base URI (spec §11.2) and bulk PUT of many
+ * points (spec §11.3), validated as a whole and applied in one transaction,
+ * so a request is stored entirely or not at all (spec §11.4 [N]). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "event_types.h"
+#include "metadata.h"
+#include "summaries.h"
+#include "values.h"
+
+#define MAX_ROWS 64 /* summary rows one event type can have */
+
+typedef struct {
+    char event_type[65];
+    const esm_event_type_info *info;
+    long long ts;
+    esa_value v;
+} pending;
+
+typedef struct {
+    pending *items;
+    size_t n, cap;
+} pending_list;
+
+static void pending_free(pending_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        esa_value_free(&l->items[i].v);
+    free(l->items);
+}
+
+static pending *pending_add(pending_list *l)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        pending *p = realloc(l->items, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        l->items = p;
+        l->cap = cap;
+    }
+    pending *p = &l->items[l->n++];
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+/* Body checks shared by both writes (spec §3.1); returns the parsed body or NULL after answering. */
+static json_t *read_body(const esa_request *rq, esa_response *rs)
+{
+    if (!rq->content_type || strncasecmp(rq->content_type, "application/json", 16) != 0) {
+        esa_respond_error(rs, 400, "Must post content-type: application/json header and json-formatted payload.");
+        return NULL;
+    }
+    if (rq->body_len == 0) {
+        esa_respond_error(rs, 400, "No data payload POSTed.");
+        return NULL;
+    }
+    json_t *body = json_loadb(rq->body, rq->body_len, JSON_DECODE_ANY, NULL);
+    if (!json_is_object(body)) {
+        /* Echo a printable prefix only: the body may be large or binary. */
+        char given[81];
+        size_t n = rq->body_len < 80 ? rq->body_len : 80;
+        for (size_t i = 0; i < n; i++)
+            given[i] = isprint((unsigned char)rq->body[i]) ? rq->body[i] : '?';
+        given[n] = '\0';
+        esa_respond_error(rs, 400, "POST data payload could not be decoded to a JSON object - given: %s%s", given,
+                          rq->body_len > 80 ? "..." : "");
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+/* Validates one (event type, ts, val) triple into p; answers 400 on failure. */
+static bool read_point(pending *p, const char *et, const json_t *ts, const json_t *val, esa_response *rs)
+{
+    p->info = esm_event_type_find(et);
+    if (!p->info) {
+        esa_respond_error(rs, 400, "Invalid event type %.100s", et ? et : "(not a string)");
+        return false;
+    }
+    snprintf(p->event_type, sizeof p->event_type, "%s", et);
+    if (!esa_py_int(ts, &p->ts) || p->ts < 0) {
+        esa_respond_error(rs, 400, "Time must be a unix timestamp");
+        return false;
+    }
+    char err[256];
+    if (!esa_value_parse(p->info->data_type, val, &p->v, err, sizeof err)) {
+        esa_respond_error(rs, 400, "%s", err);
+        return false;
+    }
+    return true;
+}
+
+static bool is_numeric(esm_data_type dt)
+{
+    return dt == ESM_DT_INTEGER || dt == ESM_DT_FLOAT || dt == ESM_DT_PERCENTAGE;
+}
+
+typedef enum { STORED, CONFLICT, UNREGISTERED, FAILED } store_result;
+
+/* Stores one point with its summaries and touches the event type's time-updated. */
+static store_result store_point(esa_db *db, long long md_id, const pending *p, long long now)
+{
+    esa_series rows[MAX_ROWS];
+    int n = esa_series_list(db, md_id, p->event_type, rows, MAX_ROWS);
+    if (n < 0)
+        return FAILED;
+    const esa_series *base = NULL;
+    for (int i = 0; i < n; i++)
+        if (rows[i].summary_type == ESM_SUM_BASE)
+            base = &rows[i];
+    if (!base)
+        return UNREGISTERED;
+    bool numeric = is_numeric(p->info->data_type);
+    bool replaced = false;
+    sqlite3_stmt *s = esa_db_prepare(db, "SELECT 1 FROM point WHERE series_id = ? AND ts = ?");
+    if (!s)
+        return FAILED;
+    sqlite3_bind_int64(s, 1, base->id);
+    sqlite3_bind_int64(s, 2, p->ts);
+    replaced = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_reset(s);
+    if (replaced && numeric)
+        return CONFLICT;
+    s = esa_db_prepare(db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return FAILED;
+    sqlite3_bind_int64(s, 1, base->id);
+    sqlite3_bind_int64(s, 2, p->ts);
+    sqlite3_bind_text(s, 3, p->v.json, -1, SQLITE_TRANSIENT);
+    if (p->v.has_state) {
+        sqlite3_bind_int64(s, 4, p->v.a);
+        sqlite3_bind_int64(s, 5, p->v.b);
+        sqlite3_bind_int64(s, 6, 1);
+    }
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return FAILED;
+    if (!esa_summaries_apply(db, rows, n, p->info->data_type, p->ts, &p->v, replaced))
+        return FAILED;
+    s = esa_db_prepare(db, "UPDATE series SET time_updated = ? WHERE metadata_id = ? AND event_type = ?");
+    if (!s)
+        return FAILED;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, md_id);
+    sqlite3_bind_text(s, 3, p->event_type, -1, SQLITE_TRANSIENT);
+    return sqlite3_step(s) == SQLITE_DONE ? STORED : FAILED;
+}
+
+/* Stores all points of one request in a single transaction and answers. */
+static void store_all(esa_archive *ar, const char *key, const pending_list *l, esa_response *rs)
+{
+    esa_db *db = esa_store_acquire(ar->store);
+    long long md_id;
+    if (!esa_metadata_lookup(db, key, &md_id)) {
+        esa_respond_error(rs, 404, "Not found.");
+        goto out;
+    }
+    if (!esa_db_exec(db, "BEGIN IMMEDIATE")) {
+        esa_respond_error(rs, 503, "Database busy: %s", esa_db_errmsg(db));
+        goto out;
+    }
+    long long now = esa_now();
+    for (size_t i = 0; i < l->n; i++) {
+        const pending *p = &l->items[i];
+        switch (store_point(db, md_id, p, now)) {
+        case STORED:
+            continue;
+        case CONFLICT:
+            esa_respond_error(rs, 409, "Time series value already exists with event type %s at time %lld",
+                              p->event_type, p->ts);
+            break;
+        case UNREGISTERED:
+            esa_respond_error(rs, 400, "Event type %s is not registered for metadata %s", p->event_type, key);
+            break;
+        case FAILED:
+            esa_respond_error(rs, 503, "Cannot store data: %s", esa_db_errmsg(db));
+            break;
+        }
+        esa_db_exec(db, "ROLLBACK");
+        goto out;
+    }
+    if (esa_db_exec(db, "COMMIT"))
+        esa_respond_written(rs);
+    else
+        esa_respond_error(rs, 503, "Cannot store data: %s", esa_db_errmsg(db));
+out:
+    esa_store_release(ar->store, db);
+}
+
+void esa_point_post(esa_archive *ar, const esa_request *rq, const char *key, const char *et, esa_response *rs)
+{
+    json_t *body = read_body(rq, rs);
+    if (!body)
+        return;
+    pending_list l = {0};
+    const json_t *ts = json_object_get(body, "ts"), *val = json_object_get(body, "val");
+    pending *p = pending_add(&l);
+    if (!p)
+        esa_respond_error(rs, 503, "Out of memory");
+    else if (!ts)
+        esa_respond_error(rs, 400, "Required field ts not provided in request");
+    else if (!val)
+        esa_respond_error(rs, 400, "Required field val not provided in request");
+    else if (read_point(p, et, ts, val, rs))
+        store_all(ar, key, &l, rs);
+    pending_free(&l);
+    json_decref(body);
+}
+
+static bool read_bulk(const json_t *body, pending_list *l, esa_response *rs)
+{
+    const json_t *data = json_object_get(body, "data");
+    if (!data) {
+        esa_respond_error(rs, 400, "Request must contain 'data' element");
+        return false;
+    }
+    if (!json_is_array(data)) {
+        esa_respond_error(rs, 400, "The 'data' element must be an array");
+        return false;
+    }
+    size_t i, j;
+    const json_t *item, *inner;
+    json_array_foreach(data, i, item) {
+        const json_t *ts = json_object_get(item, "ts"), *vals = json_object_get(item, "val");
+        if (!ts) {
+            esa_respond_error(rs, 400, "Missing ts field in provided data list at position %zu", i + 1);
+            return false;
+        }
+        if (!vals) {
+            esa_respond_error(rs, 400, "Missing val field in provided data list at position %zu", i + 1);
+            return false;
+        }
+        if (!json_is_array(vals)) {
+            esa_respond_error(rs, 400, "'val' field must be an array in provided data list at position %zu", i + 1);
+            return false;
+        }
+        json_array_foreach(vals, j, inner) {
+            const json_t *et = json_object_get(inner, "event-type"), *val = json_object_get(inner, "val");
+            if (!et) {
+                esa_respond_error(rs, 400, "Missing event-type field at data item %zu in value %zu", i + 1, j + 1);
+                return false;
+            }
+            if (!val) {
+                esa_respond_error(rs, 400, "Missing val field at data item %zu in value %zu", i + 1, j + 1);
+                return false;
+            }
+            pending *p = pending_add(l);
+            if (!p) {
+                esa_respond_error(rs, 503, "Out of memory");
+                return false;
+            }
+            if (!read_point(p, json_string_value(et), ts, val, rs))
+                return false;
+        }
+    }
+    return true;
+}
+
+void esa_bulk_put(esa_archive *ar, const esa_request *rq, const char *key, esa_response *rs)
+{
+    json_t *body = read_body(rq, rs);
+    if (!body)
+        return;
+    pending_list l = {0};
+    if (read_bulk(body, &l, rs))
+        store_all(ar, key, &l, rs);
+    pending_free(&l);
+    json_decref(body);
+}

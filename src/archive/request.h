@@ -1,0 +1,49 @@
+/* What a handler sees of an HTTP request and what it answers: a plain
+ * description independent of libmicrohttpd, so routing and handlers can be
+ * reasoned about (and tested) without a socket. */
+#ifndef ESA_REQUEST_H
+#define ESA_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "json_write.h"
+
+typedef struct {
+    char *name;
+    char *value;
+} esa_param;
+
+typedef struct {
+    const char *method;       /* "GET", "POST", ... ("HEAD" is served as "GET") */
+    const char *prefix;       /* mount point the request came in on: "/esmond/perfsonar" or "/perfsonar" */
+    const char *host;         /* Host header, or "localhost" */
+    const char *content_type; /* NULL when absent */
+    const char *authorization;
+    esa_param *params;        /* query parameters, decoded; a repeated name keeps its last value */
+    size_t n_params;
+    const char *body;
+    size_t body_len;
+} esa_request;
+
+typedef struct {
+    unsigned status;
+    esm_buf body;        /* JSON text */
+    char *location;      /* malloc'ed or NULL */
+    char *link;          /* malloc'ed or NULL */
+    bool www_authenticate;
+} esa_response;
+
+/* Value of query parameter `name`, or NULL. */
+const char *esa_param_get(const esa_request *rq, const char *name);
+
+/* Sets status and a {"detail": message} body (printf-style message). */
+void esa_respond_error(esa_response *rs, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sets status 201 and the body "" that esmond returns for data writes. */
+void esa_respond_written(esa_response *rs);
+
+void esa_response_init(esa_response *rs);
+void esa_response_free(esa_response *rs);
+
+#endif

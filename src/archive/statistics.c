@@ -1,0 +1,241 @@
+#include "statistics.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    double x;       /* bucket value */
+    json_int_t c;   /* count */
+    size_t order;   /* position in the histogram, to keep sorting stable */
+} bucket;
+
+/* One percentile of spec §10.4 step 6. */
+typedef struct {
+    const char *name;
+    json_int_t k; /* floor(r) */
+    double d;     /* r - k */
+    bool provisional;
+    bool final;
+    double value;
+} percentile;
+
+static bool is_blank(char c)
+{
+    /* the ASCII blanks Python's float() strips */
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Reads digit ('_'? digit)* as Python 3 float() does, appending the digits to
+ * dst. Returns the number of digits, or -1 for an '_' not between digits. */
+static long digit_part(const char **p, const char *end, char *dst, size_t *ndst)
+{
+    long n = 0;
+    const char *s = *p;
+    while (s < end && *s >= '0' && *s <= '9') {
+        dst[(*ndst)++] = *s++;
+        n++;
+        if (s < end && *s == '_') {
+            if (s + 1 == end || s[1] < '0' || s[1] > '9')
+                return -1;
+            s++;
+        }
+    }
+    *p = s;
+    return n;
+}
+
+/* Parses a bucket key with Python float() syntax, accepting finite decimal
+ * numbers only. The digits are rebuilt without a radix point ("4100e-2" for
+ * "41.00") so that strtod reads them the same in every locale. */
+static bool parse_key(const char *s, size_t len, double *out)
+{
+    const char *end = s + len;
+    while (s < end && is_blank(*s))
+        s++;
+    while (end > s && is_blank(end[-1]))
+        end--;
+    char *canon = malloc((size_t)(end - s) + 32);
+    if (!canon)
+        return false;
+    size_t n = 0;
+    bool ok = false;
+    if (s < end && (*s == '+' || *s == '-'))
+        canon[n++] = *s++;
+    long int_digits = digit_part(&s, end, canon, &n);
+    long frac_digits = 0;
+    if (int_digits >= 0 && s < end && *s == '.') {
+        s++;
+        frac_digits = digit_part(&s, end, canon, &n);
+    }
+    long long exp10 = 0;
+    if (int_digits < 0 || frac_digits < 0 || int_digits + frac_digits == 0)
+        goto done;
+    if (s < end && (*s == 'e' || *s == 'E')) {
+        s++;
+        bool neg = s < end && *s == '-';
+        if (s < end && (*s == '-' || *s == '+'))
+            s++;
+        char *edigits = malloc((size_t)(end - s) + 1);
+        size_t ne = 0;
+        long got = edigits ? digit_part(&s, end, edigits, &ne) : -1;
+        /* beyond 1e9 the value is 0 or infinite whatever the digits say */
+        for (size_t i = 0; got > 0 && i < ne && exp10 < 1000000000; i++)
+            exp10 = exp10 * 10 + (edigits[i] - '0');
+        free(edigits);
+        if (got <= 0)
+            goto done;
+        if (neg)
+            exp10 = -exp10;
+    }
+    if (s != end)
+        goto done;
+    snprintf(canon + n, 32, "e%lld", exp10 - frac_digits);
+    *out = strtod(canon, NULL);
+    ok = isfinite(*out); /* the project treats inf and nan keys as non-numeric */
+done:
+    free(canon);
+    return ok;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const bucket *x = a, *y = b;
+    if (x->x != y->x)
+        return x->x < y->x ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Examines percentile p at the current bucket (value x, cumulative count
+ * cum >= p->k, total n). Returns whether p is final; when it is not, it holds
+ * a provisional value that the next bucket finishes (spec §10.4 step 6). */
+static bool percentile_step(percentile *p, json_int_t cum, json_int_t n, double x)
+{
+    if (p->provisional)
+        p->value = p->value + p->d * (x - p->value); /* even if x has count 0 */
+    else if (p->k == 0)
+        p->value = x;
+    else if (cum >= n && p->k >= n)
+        p->value = x;
+    else if ((double)p->k + p->d < (double)cum)
+        p->value = x;
+    else {
+        p->value = x;
+        p->provisional = true;
+        return false;
+    }
+    p->final = true;
+    return true;
+}
+
+static void resolve_percentiles(const bucket *b, size_t nb, json_int_t n, percentile *pct, size_t npct)
+{
+    json_int_t cum = 0;
+    size_t cur = 0;
+    for (size_t i = 0; i < nb && cur < npct; i++) {
+        cum += b[i].c;
+        while (cur < npct && cum >= pct[cur].k && percentile_step(&pct[cur], cum, n, b[i].x))
+            cur++;
+    }
+}
+
+static int set_real(json_t *o, const char *name, double v)
+{
+    return json_object_set_new(o, name, json_real(v));
+}
+
+/* Builds the result object in the member order esmond emits. */
+static json_t *result(const bucket *sorted, size_t nb, json_int_t max_count, double mean, double variance,
+                      const percentile *pct)
+{
+    json_t *o = json_object(), *mode = json_array();
+    int err = !o || !mode;
+    for (size_t i = 0; !err && i < nb; i++) /* ascending, a project decision */
+        if (sorted[i].c == max_count)
+            err |= json_array_append_new(mode, json_real(sorted[i].x));
+    if (!err) {
+        err |= json_object_set_new(o, "mode", mode);
+        mode = NULL;
+    }
+    err |= !o || set_real(o, "mean", mean);
+    err |= !o || set_real(o, "minimum", sorted[0].x);
+    err |= !o || set_real(o, "maximum", sorted[nb - 1].x);
+    for (size_t i = 0; i < 4; i++)
+        err |= !o || set_real(o, pct[i].name, pct[i].value);
+    err |= !o || set_real(o, "variance", variance);
+    err |= !o || set_real(o, "standard-deviation", sqrt(variance));
+    json_decref(mode);
+    if (err) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *esm_histogram_statistics(const json_t *histogram)
+{
+    size_t nb = json_object_size(histogram);
+    if (nb == 0)
+        return json_object();
+    bucket *b = malloc(nb * sizeof *b);
+    if (!b)
+        return NULL;
+
+    /* Parse in member order; the mean is summed in this order (errata §19.1). */
+    const char *key;
+    size_t key_len, i = 0;
+    json_t *count;
+    json_int_t n = 0, max_count = 0;
+    double sum = 0;
+    bool numeric = true;
+    json_object_keylen_foreach((json_t *)histogram, key, key_len, count) {
+        bucket *e = &b[i];
+        /* Counts are stored as integers; a negative total or an overflow has
+         * no statistics, like an unparsable key. */
+        if (!parse_key(key, key_len, &e->x) || !json_is_integer(count) || json_integer_value(count) < 0 ||
+            json_integer_value(count) > INT64_MAX - n) {
+            numeric = false;
+            break;
+        }
+        e->c = json_integer_value(count);
+        e->order = i++;
+        n += e->c;
+        if (e->c > max_count)
+            max_count = e->c;
+        sum += e->x * (double)e->c;
+    }
+    if (!numeric || n == 0) {
+        free(b);
+        return json_object();
+    }
+    double mean = sum / (double)n;
+
+    /* Variance, minimum, maximum and percentiles use ascending bucket values. */
+    qsort(b, nb, sizeof *b, by_value);
+    double var_sum = 0;
+    for (i = 0; i < nb; i++)
+        var_sum += (double)b[i].c * ((b[i].x - mean) * (b[i].x - mean));
+    double variance = var_sum / (double)n;
+
+    percentile pct[4] = {{.name = "percentile-25"}, {.name = "median"}, {.name = "percentile-75"},
+                         {.name = "percentile-95"}};
+    static const int pvals[4] = {25, 50, 75, 95};
+    for (i = 0; i < 4; i++) {
+        double r = (double)pvals[i] / 100.0 * ((double)n + 1.0);
+        pct[i].k = (json_int_t)floor(r);
+        pct[i].d = r - floor(r);
+    }
+    resolve_percentiles(b, nb, n, pct, 4);
+
+    /* Huge bucket values can overflow the sums; NaN and Infinity are never
+     * valid output (spec §12), so such a histogram has no statistics. */
+    bool finite = isfinite(mean) && isfinite(variance);
+    for (i = 0; i < 4; i++)
+        finite = finite && pct[i].final && isfinite(pct[i].value);
+    json_t *o = finite ? result(b, nb, max_count, mean, variance, pct) : json_object();
+    free(b);
+    return o;
+}

@@ -1,0 +1,25 @@
+/* The time parameters shared by metadata search and data retrieval (spec §6.3). */
+#ifndef ESA_TIMEFILTER_H
+#define ESA_TIMEFILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "request.h"
+
+typedef struct {
+    bool given;     /* any of time, time-start, time-end, time-range was used */
+    long long begin;
+    long long end;  /* inclusive */
+    bool open_end;  /* no upper bound was given */
+} esa_time_filter;
+
+/* Reads the interval from rq's parameters (first matching row of the §6.3
+ * table). Returns false with a 400 message in err on malformed values or
+ * end < begin. */
+bool esa_time_filter_parse(const esa_request *rq, long long now, esa_time_filter *tf, char *err, size_t errlen);
+
+/* Strict base-10 integer, optional sign; false when anything else. */
+bool esa_parse_int(const char *s, long long *out);
+
+#endif

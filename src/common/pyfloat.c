@@ -1,0 +1,163 @@
+#include "pyfloat.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Digits are kept as a bare ASCII significand plus a decimal exponent
+ * (value = d1.d2d3... x 10^exp10), so nothing depends on the locale's radix. */
+typedef struct {
+    char d[20];
+    int n;
+    int exp10;
+} decimal;
+
+/* Correctly rounded `prec` significant digits of a > 0, via "%.*e". The radix
+ * character between the first and the other digits is skipped whatever it is
+ * (the locale may make it ',' or a multibyte string); digits stay ASCII. */
+static void round_digits(double a, int prec, decimal *out)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
+    const char *s = tmp;
+    out->n = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9')
+            out->d[out->n++] = *s;
+    out->d[out->n] = '\0';
+    int sign = 1, e = 0;
+    if (*s == 'e')
+        s++;
+    if (*s == '-' || *s == '+')
+        sign = *s++ == '-' ? -1 : 1;
+    for (; *s >= '0' && *s <= '9'; s++)
+        e = e * 10 + (*s - '0');
+    out->exp10 = sign * e;
+}
+
+/* Whether the digits read back as exactly a. The text has no radix point
+ * ("4109700000000001e-14"), so strtod reads it the same in every locale. */
+static bool round_trips(const decimal *x, double a)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%se%d", x->d, x->exp10 - (x->n - 1));
+    return strtod(tmp, NULL) == a;
+}
+
+/* The next larger decimal with the same number of digits. */
+static void bump(decimal *x)
+{
+    int i = x->n - 1;
+    while (i >= 0 && x->d[i] == '9')
+        x->d[i--] = '0';
+    if (i >= 0) {
+        x->d[i]++;
+    } else {
+        x->d[0] = '1';
+        x->exp10++;
+    }
+}
+
+/* Shortest digits that round-trip, as Python's repr finds them. */
+static void shortest(double a, decimal *x)
+{
+    if (a < DBL_MIN) {
+        /* Subnormals carry fewer digits than DBL_DIG: search upwards. */
+        for (int p = 1; p < 17; p++) {
+            round_digits(a, p, x);
+            if (round_trips(x, a))
+                return;
+        }
+        round_digits(a, 17, x);
+        return;
+    }
+    /* For normal doubles every decimal of up to DBL_DIG (15) digits survives a
+     * round trip, so if any string of <= 15 digits reads back as a, the
+     * 15-digit rounding is that string padded with zeros. */
+    round_digits(a, 15, x);
+    if (round_trips(x, a)) {
+        while (x->n > 1 && x->d[x->n - 1] == '0')
+            x->d[--x->n] = '\0';
+        return;
+    }
+    round_digits(a, 16, x);
+    if (round_trips(x, a))
+        return;
+    /* A power of two has a rounding interval half as wide below it as above,
+     * so the nearest 16-digit decimal may fall short while the next one up
+     * still reads back (Python prints 7.120236347223045e-307 for 2**-1017). */
+    int e2;
+    if (frexp(a, &e2) == 0.5) {
+        bump(x);
+        if (round_trips(x, a))
+            return;
+    }
+    round_digits(a, 17, x);
+}
+
+/* Python's float_repr_style 'short' layout: fixed notation for decimal
+ * exponents -4..15 with at least one digit after the point, otherwise
+ * d.ddde+XX with a signed exponent of at least two digits. */
+static size_t layout(bool neg, const decimal *x, char *out)
+{
+    char *p = out;
+    if (neg)
+        *p++ = '-';
+    int e = x->exp10, n = x->n;
+    if (e >= -4 && e < 16) {
+        int point = e + 1; /* digits before the decimal point */
+        if (point <= 0) {
+            *p++ = '0';
+            *p++ = '.';
+            for (int i = point; i < 0; i++)
+                *p++ = '0';
+            memcpy(p, x->d, (size_t)n);
+            p += n;
+        } else if (point < n) {
+            memcpy(p, x->d, (size_t)point);
+            p += point;
+            *p++ = '.';
+            memcpy(p, x->d + point, (size_t)(n - point));
+            p += n - point;
+        } else {
+            memcpy(p, x->d, (size_t)n);
+            p += n;
+            for (int i = n; i < point; i++)
+                *p++ = '0';
+            *p++ = '.';
+            *p++ = '0';
+        }
+        *p = '\0';
+    } else {
+        *p++ = x->d[0];
+        if (n > 1) {
+            *p++ = '.';
+            memcpy(p, x->d + 1, (size_t)(n - 1));
+            p += n - 1;
+        }
+        p += sprintf(p, "e%c%02d", e < 0 ? '-' : '+', abs(e));
+    }
+    return (size_t)(p - out);
+}
+
+size_t esm_pyfloat_format(double v, char buf[ESM_PYFLOAT_MAX])
+{
+    const char *special = NULL;
+    if (isnan(v))
+        special = "nan"; /* Python drops the sign of a NaN */
+    else if (isinf(v))
+        special = v < 0 ? "-inf" : "inf";
+    else if (v == 0)
+        special = signbit(v) ? "-0.0" : "0.0";
+    if (special) {
+        size_t n = strlen(special);
+        memcpy(buf, special, n + 1);
+        return n;
+    }
+    decimal x;
+    shortest(fabs(v), &x);
+    return layout(signbit(v) != 0, &x, buf);
+}

@@ -1,0 +1,16 @@
+/* Python's text for numbers: repr(float) (shortest round-trip, exponent form
+ * below 1e-4 and from 1e16 on, ".0" on integral values), as esmond renders
+ * values on the wire and Python's str() shows them (spec §12, DESIGN §3). */
+#ifndef ESM_COMMON_PYFLOAT_H
+#define ESM_COMMON_PYFLOAT_H
+
+#include <stddef.h>
+
+/* Longest text esm_pyfloat_format() writes, terminator included. */
+#define ESM_PYFLOAT_MAX 32
+
+/* Writes repr(v) into buf (at least ESM_PYFLOAT_MAX bytes); returns its length.
+ * Non-finite values give "nan", "inf" or "-inf" as Python does. */
+size_t esm_pyfloat_format(double v, char buf[ESM_PYFLOAT_MAX]);
+
+#endif
