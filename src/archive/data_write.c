@@ -239,6 +239,11 @@ static bool read_bulk(const json_t *body, pending_list *l, esa_response *rs)
             esa_respond_error(rs, 400, "'val' field must be an array in provided data list at position %zu", i + 1);
             return false;
         }
+        long long tsv;
+        if (!esa_py_int(ts, &tsv) || tsv < 0) { /* checked even when the item holds no value */
+            esa_respond_error(rs, 400, "Time must be a unix timestamp");
+            return false;
+        }
         json_array_foreach(vals, j, inner) {
             const json_t *et = json_object_get(inner, "event-type"), *val = json_object_get(inner, "val");
             if (!et) {
