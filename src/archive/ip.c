@@ -2,8 +2,56 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+
+/* Answers of esa_ip_resolve() for names, kept briefly so a burst of searches
+ * does not repeat the same lookups (spec §6.2 [N]). */
+#define CACHE_SLOTS 64
+#define CACHE_SECONDS 30
+
+static struct {
+    char host[256];
+    char rule[16];
+    int rc;
+    esa_ip_set set;
+    time_t expires;
+} cache[CACHE_SLOTS];
+static unsigned cache_next;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool cache_get(const char *host, const char *rule, esa_ip_set *set, int *rc)
+{
+    bool hit = false;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < CACHE_SLOTS && !hit; i++) {
+        if (cache[i].expires > now && strcmp(cache[i].host, host) == 0 && strcmp(cache[i].rule, rule) == 0) {
+            *set = cache[i].set;
+            *rc = cache[i].rc;
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
+}
+
+static void cache_put(const char *host, const char *rule, const esa_ip_set *set, int rc)
+{
+    if (strlen(host) >= sizeof cache[0].host || strlen(rule) >= sizeof cache[0].rule)
+        return;
+    pthread_mutex_lock(&cache_lock);
+    unsigned i = cache_next++ % CACHE_SLOTS;
+    snprintf(cache[i].host, sizeof cache[i].host, "%s", host);
+    snprintf(cache[i].rule, sizeof cache[i].rule, "%s", rule);
+    cache[i].set = *set;
+    cache[i].rc = rc;
+    cache[i].expires = time(NULL) + CACHE_SECONDS;
+    pthread_mutex_unlock(&cache_lock);
+}
 
 bool esa_ip_canonical(const char *s, char out[ESA_IP_TEXT])
 {
@@ -38,10 +86,10 @@ static bool first_address(const char *host, int family, char out[ESA_IP_TEXT])
     return ok;
 }
 
-int esa_ip_resolve(const char *host, const char *rule, esa_ip_set *set)
+static int resolve(const char *host, const char *rule, esa_ip_set *set)
 {
     set->n = 0;
-    if (!rule || strcmp(rule, "v4v6") == 0) {
+    if (strcmp(rule, "v4v6") == 0) {
         if (first_address(host, AF_INET6, set->addr[set->n]))
             set->n++;
         if (first_address(host, AF_INET, set->addr[set->n]))
@@ -58,4 +106,19 @@ int esa_ip_resolve(const char *host, const char *rule, esa_ip_set *set)
         return -1;
     }
     return set->n ? 0 : -2;
+}
+
+int esa_ip_resolve(const char *host, const char *rule, esa_ip_set *set)
+{
+    if (!rule)
+        rule = "v4v6";
+    char canon[ESA_IP_TEXT];
+    bool literal = esa_ip_canonical(host, canon);
+    int rc;
+    if (!literal && cache_get(host, rule, set, &rc))
+        return rc;
+    rc = resolve(host, rule, set);
+    if (!literal && rc != -1)
+        cache_put(host, rule, set, rc);
+    return rc;
 }
