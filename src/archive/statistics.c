@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 typedef struct {
     double x;       /* bucket value */
@@ -79,15 +78,13 @@ static bool parse_key(const char *s, size_t len, double *out)
         bool neg = s < end && *s == '-';
         if (s < end && (*s == '-' || *s == '+'))
             s++;
-        char *edigits = malloc((size_t)(end - s) + 1);
-        size_t ne = 0;
-        long got = edigits ? digit_part(&s, end, edigits, &ne) : -1;
-        /* beyond 1e9 the value is 0 or infinite whatever the digits say */
-        for (size_t i = 0; got > 0 && i < ne && exp10 < 1000000000; i++)
-            exp10 = exp10 * 10 + (edigits[i] - '0');
-        free(edigits);
-        if (got <= 0)
+        size_t e0 = n; /* the exponent digits pass through canon's tail */
+        if (digit_part(&s, end, canon, &n) <= 0)
             goto done;
+        /* beyond 1e9 the value is 0 or infinite whatever the digits say */
+        for (size_t i = e0; i < n && exp10 < 1000000000; i++)
+            exp10 = exp10 * 10 + (canon[i] - '0');
+        n = e0;
         if (neg)
             exp10 = -exp10;
     }
@@ -152,22 +149,23 @@ static json_t *result(const bucket *sorted, size_t nb, json_int_t max_count, dou
                       const percentile *pct)
 {
     json_t *o = json_object(), *mode = json_array();
-    int err = !o || !mode;
-    for (size_t i = 0; !err && i < nb; i++) /* ascending, a project decision */
+    if (!o || !mode) {
+        json_decref(o);
+        json_decref(mode);
+        return NULL;
+    }
+    int err = 0;
+    for (size_t i = 0; i < nb; i++) /* ascending, a project decision */
         if (sorted[i].c == max_count)
             err |= json_array_append_new(mode, json_real(sorted[i].x));
-    if (!err) {
-        err |= json_object_set_new(o, "mode", mode);
-        mode = NULL;
-    }
-    err |= !o || set_real(o, "mean", mean);
-    err |= !o || set_real(o, "minimum", sorted[0].x);
-    err |= !o || set_real(o, "maximum", sorted[nb - 1].x);
+    err |= json_object_set_new(o, "mode", mode);
+    err |= set_real(o, "mean", mean);
+    err |= set_real(o, "minimum", sorted[0].x);
+    err |= set_real(o, "maximum", sorted[nb - 1].x);
     for (size_t i = 0; i < 4; i++)
-        err |= !o || set_real(o, pct[i].name, pct[i].value);
-    err |= !o || set_real(o, "variance", variance);
-    err |= !o || set_real(o, "standard-deviation", sqrt(variance));
-    json_decref(mode);
+        err |= set_real(o, pct[i].name, pct[i].value);
+    err |= set_real(o, "variance", variance);
+    err |= set_real(o, "standard-deviation", sqrt(variance));
     if (err) {
         json_decref(o);
         return NULL;
@@ -193,8 +191,8 @@ json_t *esm_histogram_statistics(const json_t *histogram)
     bool numeric = true;
     json_object_keylen_foreach((json_t *)histogram, key, key_len, count) {
         bucket *e = &b[i];
-        /* Counts are stored as integers; a negative total or an overflow has
-         * no statistics, like an unparsable key. */
+        /* Counts are stored as integers; a negative count or a total that
+         * overflows gives no statistics, like an unparsable key. */
         if (!parse_key(key, key_len, &e->x) || !json_is_integer(count) || json_integer_value(count) < 0 ||
             json_integer_value(count) > INT64_MAX - n) {
             numeric = false;

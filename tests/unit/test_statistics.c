@@ -270,7 +270,10 @@ static void test_empty_results(void **state)
         "{\"1\":1,\"1e308\":10}",             /* the mean overflows */
         "{\"1\":1.5}",                        /* counts are integers */
         "{\"1\":\"3\"}",
+        "{\"1\":1,\"2\":2.5}",
         "{\"1\":-1,\"2\":3}",                 /* negative counts */
+        "{\"1\":3,\"2\":-1}",
+        "{\"1\":2,\"2\":-1,\"3\":2}",
         "{\"1\":9223372036854775807,\"2\":1}", /* the total overflows */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
