@@ -656,6 +656,7 @@ static void gen_latency(writer *w, const host_pair *hp, uint64_t seed, int64_t s
     int bad_loss = 0;      /* > 0 while in a loss burst: per-mille loss probability */
     int congestion = 0;    /* 0..3 */
     int outage = 0;        /* minutes left in an outage */
+    int outage_error = 0;  /* what the failed runs of that outage report */
     int route_change = 0;  /* minutes left on the longer route */
     uint32_t counts[NBUCKETS];
     static const char *const errors[] = {
@@ -668,11 +669,16 @@ static void gen_latency(writer *w, const host_pair *hp, uint64_t seed, int64_t s
         bool busy = busy_hour(ts);
 
         /* outages: the test does not run at all and reports a failure */
-        if (outage == 0 && rng_chance(&r, 1, 9000))
+        if (outage == 0 && rng_chance(&r, 1, 9000)) {
             outage = 1 + (int)rng_below(&r, 12);
-        if (outage > 0 || rng_chance(&r, 1, 4000)) {
-            if (outage > 0)
-                outage--;
+            outage_error = (int)rng_below(&r, 3);
+        }
+        if (outage > 0) {
+            outage--;
+            put_failure(w, LAT_FAILURES, ts, errors[outage_error]);
+            continue;
+        }
+        if (rng_chance(&r, 1, 4000)) {
             put_failure(w, LAT_FAILURES, ts, errors[rng_below(&r, 3)]);
             continue;
         }
@@ -685,7 +691,7 @@ static void gen_latency(writer *w, const host_pair *hp, uint64_t seed, int64_t s
             bad_loss = 0;
         }
         if (congestion == 0) {
-            if (rng_chance(&r, busy ? 1 : 1, busy ? 60 : 400))
+            if (rng_chance(&r, 1, busy ? 60 : 400))
                 congestion = 1 + (int)rng_below(&r, 3);
         } else if (rng_chance(&r, 1, 10)) {
             congestion--;

@@ -8,7 +8,9 @@
 /* Returns a new object with minimum, maximum, mean, median, mode,
  * percentile-25/75/95, variance and standard-deviation of `histogram`
  * (bucket text -> integer count). Returns an empty object when a bucket key
- * is not a finite number, when the histogram is empty or its counts sum to 0.
+ * is not a finite number (Python float() syntax, ASCII blanks only), when a
+ * count is negative or the total overflows, or when the histogram is empty or
+ * its counts sum to 0. `mode` lists values in ascending order.
  * NULL only when out of memory. */
 json_t *esm_histogram_statistics(const json_t *histogram);
 

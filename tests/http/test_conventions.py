@@ -2,7 +2,9 @@
 slashes, HEAD, 404/405 JSON errors, never HTML, body size limit
 (spec §2, §3, §16 MUST 1-2, DESIGN §4)."""
 
+import http.client
 import json
+import socket
 import unittest
 
 from harness import Archive, R, R2, p2p_body
@@ -256,6 +258,11 @@ class Conventions(unittest.TestCase):
               a.post(R + "/archive/%s/throughput/base" % k, b"[]"),
               a.put(R + "/archive/%s/" % k, b"{\"data\": [null]}"),
               a.put(R + "/archive/%s/" % k, b"{\"data\": [{\"ts\": 1, \"val\": [null]}]}"),
+              a.post(R + "/archive/", json.dumps(p2p_body(["failures"])).encode() + b" x"),
+              a.put(R + "/archive/%s/" % k,
+                    b'{"data": [{"ts": 1, "val": [{"event-type": "throughput", "val": NaN}]}]}'),
+              a.put(R + "/archive/%s/" % k,
+                    b'{"data": [{"ts": 1, "val": [{"event-type": "failures", "val": Infinity}]}]}'),
               a.get(R + "/archive/?summary-window=abc"),
               a.get(R + "/archive/%s/throughput/averages/x1" % k),
               a.get(R + "/archive/%s/throughput/base?time=%%zz" % k)]
@@ -263,6 +270,107 @@ class Conventions(unittest.TestCase):
             with self.subTest(i):
                 self.assertEqual(r.status, 400, r)
                 _json_error(self, r, 400)
+
+
+class Transport(unittest.TestCase):
+    """HTTP/1.1 details real clients use: keep-alive, Expect: 100-continue
+    (libcurl), chunked bodies, HTTP/1.0 without Host."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = Archive().start()
+        cls.key = cls.a.create_metadata(p2p_body(["throughput"]))["metadata-key"]
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.a.stop()
+        finally:
+            cls.a.cleanup()
+
+    def raw_exchange(self, data, pause_after_head=False):
+        """Send raw bytes; return (status line, headers text, body bytes)."""
+        with socket.create_connection(("127.0.0.1", self.a.port), timeout=10) as s:
+            if pause_after_head:
+                head, body = data
+                s.sendall(head)
+                first = s.recv(4096)
+                self.assertTrue(first.startswith(b"HTTP/1.1 100"), first)
+                s.sendall(body)
+            else:
+                s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            chunks = []
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    break
+                chunks.append(c)
+        raw = b"".join(chunks)
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        return lines[0], "\n".join(lines[1:]), body
+
+    def test_keep_alive_connection_reused(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.a.port, timeout=10)
+        try:
+            hdrs = {"Authorization": "Token " + self.a.token,
+                    "Content-Type": "application/json"}
+            for i in range(5):
+                conn.request("POST", R + "/archive/%s/throughput/base" % self.key,
+                             body=json.dumps({"ts": 1500000000 + i, "val": i}), headers=hdrs)
+                r = conn.getresponse()
+                self.assertEqual((r.status, r.read()), (201, b'""'))
+                conn.request("GET", R + "/archive/%s/throughput/base?time=%d"
+                             % (self.key, 1500000000 + i))
+                r = conn.getresponse()
+                self.assertEqual(json.loads(r.read()), [{"ts": 1500000000 + i,
+                                                         "val": float(i)}])
+        finally:
+            conn.close()
+
+    def test_expect_100_continue(self):
+        body = json.dumps({"ts": 1500000100, "val": 5, "pad": "x" * 2000}).encode()
+        head = ("POST %s/archive/%s/throughput/base HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Authorization: Token %s\r\nContent-Type: application/json\r\n"
+                "Content-Length: %d\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+                % (R, self.key, self.a.token, len(body))).encode()
+        status, _, resp = self.raw_exchange((head, body), pause_after_head=True)
+        self.assertIn(" 201", status)
+        self.assertEqual(resp, b'""')
+        self.assertEqual(self.a.get_data(self.key, "throughput", time=1500000100),
+                         [{"ts": 1500000100, "val": 5.0}])
+
+    def test_chunked_request_body(self):
+        body = json.dumps({"data": [{"ts": 1500000200, "val": [
+            {"event-type": "throughput", "val": 9}]}]}).encode()
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 20]), body[i:i + 20])
+                          for i in range(0, len(body), 20)) + b"0\r\n\r\n"
+        head = ("PUT %s/archive/%s/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Authorization: Token %s\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                % (R, self.key, self.a.token)).encode()
+        status, _, resp = self.raw_exchange(head + chunks)
+        self.assertIn(" 201", status)
+        self.assertEqual(self.a.get_data(self.key, "throughput", time=1500000200),
+                         [{"ts": 1500000200, "val": 9.0}])
+
+    def test_http_1_0_without_host(self):
+        status, headers, body = self.raw_exchange(
+            ("GET %s/archive/%s/ HTTP/1.0\r\n\r\n" % (R, self.key)).encode())
+        self.assertIn(" 200", status)
+        self.assertIn("content-type: application/json", headers.lower())
+        md = json.loads(body)
+        self.assertEqual(md["uri"], "%s/archive/%s/" % (R, self.key))
+
+    def test_deeply_nested_json_is_not_a_crash(self):
+        key = self.a.create_metadata(p2p_body(["failures"]))["metadata-key"]
+        deep = b'{"ts": 1500000300, "val": ' + b"[" * 100000 + b"]" * 100000 + b"}"
+        r = self.a.post(R + "/archive/%s/failures/base" % key, deep)
+        self.assertIn(r.status, (201, 400), r)
+        self.assertEqual(r.header("Content-Type"), "application/json")
+        self.assertTrue(self.a.alive())
+        self.assertEqual(self.a.get(R + "/archive/").status, 200)
 
 
 class BodyLimit(unittest.TestCase):
