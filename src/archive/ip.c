@@ -95,10 +95,10 @@ static int resolve(const char *host, const char *rule, esa_ip_set *set)
         if (first_address(host, AF_INET, set->addr[set->n]))
             set->n++;
     } else if (strcmp(rule, "only-v4") == 0 || strcmp(rule, "only-v6") == 0) {
-        if (first_address(host, rule[5] == '4' ? AF_INET : AF_INET6, set->addr[0]))
+        if (first_address(host, strcmp(rule, "only-v4") == 0 ? AF_INET : AF_INET6, set->addr[0]))
             set->n = 1;
     } else if (strcmp(rule, "prefer-v4") == 0 || strcmp(rule, "prefer-v6") == 0) {
-        int first = rule[8] == '4' ? AF_INET : AF_INET6;
+        int first = strcmp(rule, "prefer-v4") == 0 ? AF_INET : AF_INET6;
         int second = first == AF_INET ? AF_INET6 : AF_INET;
         if (first_address(host, first, set->addr[0]) || first_address(host, second, set->addr[0]))
             set->n = 1;

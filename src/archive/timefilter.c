@@ -26,12 +26,9 @@ bool esa_parse_int(const char *s, long long *out)
 /* Keeps begin/end arithmetic clear of overflow: no archive holds data this far out. */
 #define TIME_LIMIT 4000000000000000000LL
 
-static bool get(const esa_request *rq, const char *name, bool *present, long long *v, char *err, size_t errlen)
+/* Reads a parameter the chosen row uses; the others are ignored, unvalidated (spec §6.3). */
+static bool get(const char *s, long long *v, char *err, size_t errlen)
 {
-    const char *s = esa_param_get(rq, name);
-    *present = s != NULL;
-    if (!s)
-        return true;
     if (!esa_parse_int(s, v) || *v > TIME_LIMIT || *v < -TIME_LIMIT) {
         snprintf(err, errlen, "Time parameter must be an integer");
         return false;
@@ -41,29 +38,41 @@ static bool get(const esa_request *rq, const char *name, bool *present, long lon
 
 bool esa_time_filter_parse(const esa_request *rq, long long now, esa_time_filter *tf, char *err, size_t errlen)
 {
-    bool has_t, has_s, has_e, has_r;
-    long long t = 0, s = 0, e = 0, r = 0;
-    if (!get(rq, "time", &has_t, &t, err, errlen) || !get(rq, "time-start", &has_s, &s, err, errlen) ||
-        !get(rq, "time-end", &has_e, &e, err, errlen) || !get(rq, "time-range", &has_r, &r, err, errlen))
-        return false;
-    tf->given = has_t || has_s || has_e || has_r;
+    const char *t = esa_param_get(rq, "time"), *s = esa_param_get(rq, "time-start"),
+               *e = esa_param_get(rq, "time-end"), *r = esa_param_get(rq, "time-range");
+    long long tv, sv, ev, rv;
+    tf->given = t || s || e || r;
     tf->open_end = false;
-    if (has_t) {
-        tf->begin = tf->end = t;
-    } else if (has_s && has_e) {
-        tf->begin = s, tf->end = e;
-    } else if (has_s && has_r) {
-        tf->begin = s, tf->end = s + r;
-    } else if (has_e && has_r) {
-        tf->begin = e - r, tf->end = e;
-    } else if (has_s) {
-        tf->begin = s, tf->open_end = true;
-    } else if (has_e) {
-        tf->begin = 0, tf->end = e;
-    } else if (has_r) {
-        tf->begin = now - r, tf->open_end = true;
+    if (t) {
+        if (!get(t, &tv, err, errlen))
+            return false;
+        tf->begin = tf->end = tv;
+    } else if (s && e) {
+        if (!get(s, &sv, err, errlen) || !get(e, &ev, err, errlen))
+            return false;
+        tf->begin = sv, tf->end = ev;
+    } else if (s && r) {
+        if (!get(s, &sv, err, errlen) || !get(r, &rv, err, errlen))
+            return false;
+        tf->begin = sv, tf->end = sv + rv;
+    } else if (e && r) {
+        if (!get(e, &ev, err, errlen) || !get(r, &rv, err, errlen))
+            return false;
+        tf->begin = ev - rv, tf->end = ev;
+    } else if (s) {
+        if (!get(s, &sv, err, errlen))
+            return false;
+        tf->begin = sv, tf->open_end = true;
+    } else if (e) {
+        if (!get(e, &ev, err, errlen))
+            return false;
+        tf->begin = 0, tf->end = ev;
+    } else if (r) {
+        if (!get(r, &rv, err, errlen))
+            return false;
+        tf->begin = now - rv, tf->open_end = true;
     } else {
-        tf->begin = 0, tf->end = now, tf->open_end = false;
+        tf->begin = 0, tf->end = now;
     }
     if (!tf->open_end && tf->given && tf->end < tf->begin) {
         snprintf(err, errlen, "Requested start time must be less than end time");
