@@ -127,6 +127,15 @@ class Archive:
         return cmd + self.extra_args
 
     def start(self):
+        """Start and wait for the listening line; on failure the process and
+        the temp dir are cleaned up and RuntimeError carries its stderr."""
+        try:
+            return self._start()
+        except BaseException:
+            self.cleanup()
+            raise
+
+    def _start(self):
         if not os.access(ARCHIVE_BIN, os.X_OK):
             raise RuntimeError("server binary not found: %s (set ESM_ARCHIVE)"
                                % ARCHIVE_BIN)
@@ -145,14 +154,12 @@ class Archive:
                                                  self.stdout_lines,
                                                  self.stderr_text()))
             if time.monotonic() > deadline:
-                self.proc.kill()
-                self.proc.wait()
                 raise RuntimeError("no listening line within %ss; stdout %r\n"
                                    "stderr:\n%s" % (START_TIMEOUT,
                                                     self.stdout_lines,
                                                     self.stderr_text()))
-        m = LISTEN_RE.match(self.stdout_lines[0])
-        self.port = int(m.group(1))
+        self.port = next(int(LISTEN_RE.match(line).group(1))
+                         for line in self.stdout_lines if LISTEN_RE.match(line))
         self.base = "http://127.0.0.1:%d" % self.port
         return self
 
@@ -199,15 +206,13 @@ class Archive:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if getattr(self, "_stderr_file", None) is not None:
+            self._stderr_file.close()
         if not os.environ.get("ESM_KEEP_TMP"):
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.cleanup()
-            raise
+        return self.start()
 
     def __exit__(self, exc_type, exc, tb):
         try:
