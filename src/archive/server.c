@@ -178,13 +178,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             cs->too_big = true;
         *state = cs;
         atomic_fetch_add(&srv->active, 1);
-        return MHD_YES;
+        /* Refuse an announced oversized body at once rather than reading it. */
+        return cs->too_big ? handle(srv, c, cs, url, method) : MHD_YES;
     }
     if (*upload_size) {
-        if (cs->body.len + *upload_size > srv->max_body)
+        if (cs->body.len + *upload_size > srv->max_body) {
             cs->too_big = true;
-        if (!cs->too_big)
-            esm_buf_append(&cs->body, upload, *upload_size);
+            *upload_size = 0;
+            return handle(srv, c, cs, url, method);
+        }
+        esm_buf_append(&cs->body, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
