@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Demo: installs the dependencies, builds, generates a day of sample perfSONAR
+# data (3 host pairs: latency, throughput, traceroute), imports it into a local
+# esmond-ps-archive on 127.0.0.1, shows some of it through the esmond REST API
+# with curl, and stops the server.
+#
+# Usage (as root on a fresh Debian 12 machine, from any directory):
+#     bash scripts/demo.sh          # run the demo and clean up
+#     bash scripts/demo.sh --keep   # leave the archive running afterwards
+set -euo pipefail
+
+keep=0
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=1 ;;
+    -h|--help)
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0 ;;
+    *) echo "demo.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+tmp=""
+server_pid=""
+ok=0
+cleanup() {
+  if [ "$keep" -eq 1 ] && [ "$ok" -eq 1 ]; then
+    return
+  fi
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ -n "$tmp" ]; then
+    rm -rf "$tmp"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '\n==> %s\n' "$*"; }
+
+say "Installing dependencies"
+bash scripts/install-deps.sh
+
+say "Building (build/)"
+cmake -S "$root" -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build --target esmond-ps-archive esmond-sample-data
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/esmond-demo.XXXXXX")
+
+# Yesterday, 00:00 UTC: the day of data ends at today's midnight, so it looks recent.
+start=$(( $(date -u -d 'today 00:00' +%s) - 86400 ))
+say "Generating one day of sample data from $(date -u -d "@$start" '+%Y-%m-%d %H:%M UTC')"
+"$root/build/bin/esmond-sample-data" --out "$tmp/sample" --start "$start"
+
+say "Importing it and starting esmond-ps-archive on 127.0.0.1"
+launcher=()
+if [ "$keep" -eq 1 ]; then
+  launcher=(nohup) # the server outlives this script and its terminal
+fi
+"${launcher[@]}" "$root/build/bin/esmond-ps-archive" --db "$tmp/archive.db" --import "$tmp/sample" \
+  --listen 127.0.0.1:0 >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+
+url=""
+for _ in $(seq 1 600); do # up to 60 s
+  url=$(sed -n 's/^listening on //p' "$tmp/server.out")
+  [ -n "$url" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "demo.sh: esmond-ps-archive exited before it was ready:" >&2
+    cat "$tmp/server.err" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ -z "$url" ]; then
+  echo "demo.sh: esmond-ps-archive did not report 'listening on' within 60 s" >&2
+  cat "$tmp/server.err" >&2
+  exit 1
+fi
+cat "$tmp/server.err"
+echo "listening on $url (pid $server_pid)"
+api="$url/esmond/perfsonar/archive"
+
+get() {
+  curl -fsS --max-time 30 "$1"
+}
+
+# A small viewer for the JSON answers: show MODE < answer.json
+cat >"$tmp/show.py" <<'PY'
+import json
+import sys
+
+mode, doc = sys.argv[1], json.load(sys.stdin)
+if mode == "metadata":
+    for m in doc:
+        print("%s  %-22s %s -> %s" % (m["metadata-key"], m["tool-name"], m["source"], m["destination"]))
+        print("    " + ", ".join(e["event-type"] for e in m["event-types"]))
+elif mode == "key":  # the first metadata key of tool-name sys.argv[2]
+    print(next(m["metadata-key"] for m in doc if m["tool-name"] == sys.argv[2]))
+elif mode == "trace":
+    p = doc[0]
+    print("ts %d:" % p["ts"])
+    for h in p["val"]:
+        if h.get("success"):
+            print("  %2d  %-20s %8.3f ms  mtu %s" % (h["ttl"], h["ip"], float(h["rtt"]), h.get("mtu")))
+        else:
+            print("  %2d  *  (%s)" % (h["ttl"], h.get("error-message", "no reply")))
+else:
+    print(json.dumps(doc, indent=2))
+PY
+show() { python3 "$tmp/show.py" "$@"; }
+
+say "Metadata: GET $api/"
+get "$api/" >"$tmp/metadata.json"
+show metadata <"$tmp/metadata.json"
+
+lat=$(show key pscheduler/powstream <"$tmp/metadata.json")
+bw=$(show key pscheduler/iperf3 <"$tmp/metadata.json")
+tr=$(show key pscheduler/traceroute <"$tmp/metadata.json")
+
+say "One-way delay statistics of the first hour (computed by the archive on import):"
+echo "GET $api/$lat/histogram-owdelay/statistics/3600?limit=1"
+get "$api/$lat/histogram-owdelay/statistics/3600?limit=1" | show json
+
+say "A throughput result:"
+echo "GET $api/$bw/throughput/base?limit=1"
+get "$api/$bw/throughput/base?limit=1" | show json
+
+say "A packet trace:"
+echo "GET $api/$tr/packet-trace/base?limit=1"
+get "$api/$tr/packet-trace/base?limit=1" | show trace
+
+ok=1
+if [ "$keep" -eq 1 ]; then
+  say "The archive keeps running"
+  echo "URL:      $api/"
+  echo "Database: $tmp/archive.db"
+  echo "Stop it:  kill $server_pid && rm -rf $tmp"
+else
+  say "Stopping the archive"
+fi
