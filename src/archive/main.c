@@ -1,4 +1,5 @@
 /* esmond-ps-archive: a small esmond-compatible measurement archive. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,7 +20,8 @@
 
 static const char usage_text[] =
     "Usage: esmond-ps-archive --db FILE [--listen ADDR:PORT] [--token USER:KEY]...\n"
-    "                         [--import DIR] [--threads N] [--max-body BYTES]\n"
+    "                         [--token-file FILE] [--import DIR] [--threads N]\n"
+    "                         [--max-body BYTES]\n"
     "\n"
     "A small esmond-compatible perfSONAR measurement archive (SQLite), serving the\n"
     "esmond REST API under /esmond/perfsonar/archive/ and /perfsonar/archive/.\n"
@@ -29,6 +31,8 @@ static const char usage_text[] =
     "                       a free one); prints 'listening on http://ADDR:PORT' when ready\n"
     "  --token USER:KEY     accept writes with 'Authorization: Token KEY' or\n"
     "                       'Authorization: ApiKey USER:KEY' (repeatable); reads are open\n"
+    "  --token-file FILE    read USER:KEY pairs from FILE, one a line ('#' starts a\n"
+    "                       comment), so keys stay out of the process list\n"
     "  --import DIR         load an archive laid out as files (metadata.json + data/),\n"
     "                       then serve, or exit when --listen is not given\n"
     "  --threads N          serving threads (default 4)\n"
@@ -67,7 +71,7 @@ static int add_token(options *o, const char *arg)
 {
     const char *colon = strchr(arg, ':');
     if (!colon || colon == arg || !colon[1])
-        return usage_error("--token wants USER:KEY, got '%s'", arg);
+        return usage_error("%s", "--token wants USER:KEY (the value is not shown: it may be a secret)");
     esa_token *t = realloc(o->tokens, (o->n_tokens + 1) * sizeof *t);
     if (!t)
         return 1;
@@ -80,12 +84,40 @@ static int add_token(options *o, const char *arg)
     return 0;
 }
 
+static int add_token_file(options *o, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "esmond-ps-archive: cannot read --token-file %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    char line[1024];
+    int rc = 0, lineno = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        const char *p = line + strspn(line, " \t");
+        if (*p == '\0' || *p == '#')
+            continue;
+        if (!strchr(p, ':') || p[strlen(p) - 1] == ':' || *p == ':') {
+            /* the line holds a secret: name the line, never print it */
+            fprintf(stderr, "esmond-ps-archive: %s line %d: expected USER:KEY\n", path, lineno);
+            rc = 2;
+        } else {
+            rc = add_token(o, p);
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, options *o)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},       {"listen", required_argument, NULL, 'l'},
         {"token", required_argument, NULL, 't'},    {"import", required_argument, NULL, 'i'},
+        {"token-file", required_argument, NULL, 'T'},
         {"threads", required_argument, NULL, 'n'},  {"max-body", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -98,6 +130,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'l': o->listen = optarg; break;
         case 'i': o->import_dir = optarg; break;
         case 't': rc = add_token(o, optarg); break;
+        case 'T': rc = add_token_file(o, optarg); break;
         case 'n':
             if (!esa_parse_int(optarg, &o->threads) || o->threads < 1 || o->threads > 256)
                 return usage_error("--threads wants a number from 1 to 256, got '%s'", optarg);
