@@ -40,62 +40,102 @@ static bool base_state(esm_data_type dt, const json_t *val, long long *a, long l
     return true;
 }
 
+/* Next byte that is not JSON whitespace, or EOF. */
+static int next_token(FILE *f)
+{
+    int ch;
+    while ((ch = getc(f)) == ' ' || ch == '\n' || ch == '\r' || ch == '\t')
+        ;
+    return ch;
+}
+
+static bool store_point(esa_db *db, sqlite3_stmt *s, long long series, const esm_event_type_info *info, bool base,
+                        const json_t *pt, size_t i, const char *file, char *err, size_t errlen)
+{
+    const json_t *ts = json_object_get(pt, "ts"), *val = json_object_get(pt, "val");
+    if (!json_is_integer(ts) || !val) {
+        snprintf(err, errlen, "%s: point %zu needs an integer ts and a val", file, i);
+        return false;
+    }
+    esm_data_type dt = info ? info->data_type : ESM_DT_JSON;
+    long long a = 0, b = 0;
+    bool numeric = dt == ESM_DT_INTEGER || dt == ESM_DT_FLOAT || dt == ESM_DT_PERCENTAGE;
+    if (base && numeric && !base_state(dt, val, &a, &b)) {
+        snprintf(err, errlen, "%s: point %zu: value is not a finite number", file, i);
+        return false;
+    }
+    if (base && dt == ESM_DT_HISTOGRAM && !json_is_object(val)) {
+        snprintf(err, errlen, "%s: point %zu: histogram is not an object", file, i);
+        return false;
+    }
+    char *text = esm_json_dumps(val);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    sqlite3_bind_int64(s, 1, series);
+    sqlite3_bind_int64(s, 2, json_integer_value(ts));
+    if (text)
+        sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
+    if (base && numeric) {
+        sqlite3_bind_int64(s, 4, a);
+        sqlite3_bind_int64(s, 5, b);
+        sqlite3_bind_int64(s, 6, 1);
+    }
+    bool ok = text && sqlite3_step(s) == SQLITE_DONE;
+    free(text);
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot store point %zu: %s", file, i, esa_db_errmsg(db));
+    return ok;
+}
+
+/* Streams the array one point at a time, so memory does not grow with the file. */
 static bool load_points(esa_db *db, const char *file, long long series, const esm_event_type_info *info, bool base,
                         counts *c, char *err, size_t errlen)
 {
-    json_error_t jerr;
-    json_t *arr = json_load_file(file, 0, &jerr);
-    if (!json_is_array(arr)) {
-        snprintf(err, errlen, "%s: %s", file, arr ? "not a JSON array" : jerr.text);
-        json_decref(arr);
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", file, strerror(errno));
         return false;
     }
     sqlite3_stmt *s = esa_db_prepare(db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n)"
                                          " VALUES (?, ?, ?, ?, ?, ?)");
     bool ok = s != NULL;
-    size_t i;
-    const json_t *pt;
-    json_array_foreach(arr, i, pt) {
-        const json_t *ts = json_object_get(pt, "ts"), *val = json_object_get(pt, "val");
-        if (!ok)
-            break;
-        if (!json_is_integer(ts) || !val) {
-            snprintf(err, errlen, "%s: point %zu needs an integer ts and a val", file, i + 1);
-            ok = false;
-            break;
-        }
-        esm_data_type dt = info ? info->data_type : ESM_DT_JSON;
-        long long a = 0, b = 0;
-        bool numeric = dt == ESM_DT_INTEGER || dt == ESM_DT_FLOAT || dt == ESM_DT_PERCENTAGE;
-        if (base && numeric && !base_state(dt, val, &a, &b)) {
-            snprintf(err, errlen, "%s: point %zu: value is not a finite number", file, i + 1);
-            ok = false;
-            break;
-        }
-        if (base && dt == ESM_DT_HISTOGRAM && !json_is_object(val)) {
-            snprintf(err, errlen, "%s: point %zu: histogram is not an object", file, i + 1);
-            ok = false;
-            break;
-        }
-        char *text = esm_json_dumps(val);
-        sqlite3_reset(s);
-        sqlite3_clear_bindings(s);
-        sqlite3_bind_int64(s, 1, series);
-        sqlite3_bind_int64(s, 2, json_integer_value(ts));
-        if (text)
-            sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
-        if (base && numeric) {
-            sqlite3_bind_int64(s, 4, a);
-            sqlite3_bind_int64(s, 5, b);
-            sqlite3_bind_int64(s, 6, 1);
-        }
-        ok = text && sqlite3_step(s) == SQLITE_DONE;
-        free(text);
-        if (!ok)
-            snprintf(err, errlen, "%s: cannot store point %zu: %s", file, i + 1, esa_db_errmsg(db));
-        c->points++;
+    if (!ok)
+        snprintf(err, errlen, "%s: %s", file, esa_db_errmsg(db));
+    if (ok && next_token(f) != '[') {
+        snprintf(err, errlen, "%s: not a JSON array", file);
+        ok = false;
     }
-    json_decref(arr);
+    for (size_t i = 1; ok; i++) {
+        int ch = next_token(f);
+        if (ch == ']' && i == 1)
+            break;
+        if (i > 1) {
+            if (ch == ']')
+                break;
+            if (ch != ',') {
+                snprintf(err, errlen, "%s: expected ',' or ']' after point %zu", file, i - 1);
+                ok = false;
+                break;
+            }
+        } else {
+            ungetc(ch, f);
+        }
+        json_error_t jerr;
+        json_t *pt = json_loadf(f, JSON_DISABLE_EOF_CHECK, &jerr);
+        if (!json_is_object(pt)) {
+            snprintf(err, errlen, "%s: point %zu: %s", file, i, pt ? "not an object" : jerr.text);
+            ok = false;
+        } else {
+            ok = store_point(db, s, series, info, base, pt, i, file, err, errlen);
+            c->points++;
+        }
+        json_decref(pt);
+    }
+    if (ok && next_token(f) != EOF) {
+        snprintf(err, errlen, "%s: unexpected data after the array", file);
+        ok = false;
+    }
+    fclose(f);
     return ok;
 }
 

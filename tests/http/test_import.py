@@ -276,6 +276,27 @@ class ImportCommand(unittest.TestCase):
             f.write("[{\"ts\": 1, \"val\": ")
         self.assert_import_fails(d, "base.json")
 
+    def test_malformed_data_files_store_nothing(self):
+        """Each malformed file fails the import, and the import is one
+        transaction: an earlier good file of the same run is not kept."""
+        md = [m for m in REPLAY if m["metadata-key"].startswith(("EC7E", "0CB1"))]
+        bad = ('[{"ts":1,"val":2} {"ts":2,"val":3}]', '[{"ts":1,"val":2}],', '{"ts":1,"val":2}',
+               '[{"ts":"x","val":1}]', '[{"ts":1,"val":"a"}]', '[', '[,{"ts":1,"val":2}]', '[1]')
+        for i, text in enumerate(bad):
+            with self.subTest(text):
+                db = os.path.join(self.tmp, "m%d.db" % i)
+                d = make_import_dir(self.tmp, md, {
+                    "0CB19291FB6D40EAA1955376772BF5D2/packet-count-sent/base.json": [{"ts": 5, "val": 1.0}]})
+                p = os.path.join(d, "data", "EC7E5AF67F8746C8AEF41E60288F3F59", "throughput")
+                os.makedirs(p)
+                with open(os.path.join(p, "base.json"), "w") as f:
+                    f.write(text)
+                r = run_archive(["--db", db, "--import", d], timeout=60)
+                self.assertNotEqual(r.returncode, 0, r.stderr)
+                self.assertIn("base.json", r.stderr)
+                with Archive(db=db) as a:
+                    self.assertEqual(a.list_metadata().body, [])
+
     def test_bad_import_with_listen_never_listens(self):
         d = os.path.join(self.tmp, "no-such-dir")
         p = run_archive(["--db", self.db, "--import", d, "--listen", "127.0.0.1:0",
