@@ -13,7 +13,7 @@
 #include "import.h"
 #include "server.h"
 #include "store.h"
-#include "timefilter.h"
+#include "request.h"
 
 #define DEFAULT_THREADS 4
 #define DEFAULT_MAX_BODY (64LL * 1024 * 1024)

@@ -9,7 +9,7 @@
 
 #include "event_types.h"
 #include "ip.h"
-#include "timefilter.h"
+#include "request.h"
 #include "values.h"
 
 const char *const esa_subject_fields[ESA_N_SUBJECT] = {"source",    "destination",  "measurement-agent",

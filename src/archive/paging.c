@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timefilter.h"
+#include "request.h"
 
 bool esa_page_parse(const esa_request *rq, esa_page *pg, esa_response *rs)
 {

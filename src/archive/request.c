@@ -1,9 +1,29 @@
 #include "request.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+bool esa_parse_int(const char *s, long long *out)
+{
+    if (!s)
+        return false;
+    const char *p = s + ((*s == '+' || *s == '-') ? 1 : 0);
+    if (!isdigit((unsigned char)*p))
+        return false;
+    for (const char *q = p; *q; q++)
+        if (!isdigit((unsigned char)*q))
+            return false;
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return false;
+    *out = v;
+    return true;
+}
 
 const char *esa_param_get(const esa_request *rq, const char *name)
 {

@@ -34,6 +34,10 @@ typedef struct {
     bool www_authenticate;
 } esa_response;
 
+/* Strict base-10 integer with optional sign, as query parameters and path
+ * segments take them; false for anything else or out of range. */
+bool esa_parse_int(const char *s, long long *out);
+
 /* Value of query parameter `name`, or NULL. */
 const char *esa_param_get(const esa_request *rq, const char *name);
 

@@ -7,7 +7,7 @@
 #include "archive.h"
 #include "auth.h"
 #include "event_types.h"
-#include "timefilter.h"
+#include "request.h"
 
 #define MAX_SEGMENTS 6
 #define MAX_SEGMENT_LEN 64

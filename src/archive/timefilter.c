@@ -1,27 +1,6 @@
 #include "timefilter.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-
-bool esa_parse_int(const char *s, long long *out)
-{
-    if (!s)
-        return false;
-    const char *p = s + ((*s == '+' || *s == '-') ? 1 : 0);
-    if (!isdigit((unsigned char)*p))
-        return false;
-    for (const char *q = p; *q; q++)
-        if (!isdigit((unsigned char)*q))
-            return false;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno == ERANGE)
-        return false;
-    *out = v;
-    return true;
-}
 
 /* Keeps begin/end arithmetic clear of overflow: no archive holds data this far out. */
 #define TIME_LIMIT 4000000000000000000LL

@@ -19,7 +19,4 @@ typedef struct {
  * end < begin. */
 bool esa_time_filter_parse(const esa_request *rq, long long now, esa_time_filter *tf, char *err, size_t errlen);
 
-/* Strict base-10 integer, optional sign; false when anything else. */
-bool esa_parse_int(const char *s, long long *out);
-
 #endif

@@ -9,6 +9,7 @@
 
 #include "json_write.h"
 #include "pyfloat.h"
+#include "request.h"
 
 /* Python strips ASCII whitespace around numeric strings. */
 static void strip(const char *s, size_t len, const char **start, size_t *n)
@@ -31,18 +32,7 @@ static bool parse_int_text(const char *text, size_t len, long long *out)
     char tmp[32];
     memcpy(tmp, s, n);
     tmp[n] = '\0';
-    size_t i = (tmp[0] == '+' || tmp[0] == '-') ? 1 : 0;
-    if (!tmp[i])
-        return false;
-    for (size_t j = i; tmp[j]; j++)
-        if (!isdigit((unsigned char)tmp[j]))
-            return false;
-    errno = 0;
-    long long v = strtoll(tmp, NULL, 10);
-    if (errno == ERANGE)
-        return false;
-    *out = v;
-    return true;
+    return esa_parse_int(tmp, out);
 }
 
 bool esa_py_int(const json_t *v, long long *out)
