@@ -1,0 +1,303 @@
+/* libesmond: read from and write to perfSONAR measurement archives that speak
+ * the esmond REST API (esmond, elmond, esmond-ps-archive).
+ *
+ * Conventions (as in libcurl and hiredis):
+ * - Fallible calls return an esm_code; 0 (ESM_OK) is success. esm_strerror()
+ *   gives static text; esm_client_error() the detail of the client's last
+ *   failure (URL, HTTP status, the server's message). The library never
+ *   prints and never exits.
+ * - Memory: what a _new/_create/_send call returns belongs to the caller and
+ *   is released with the matching _free (every _free accepts NULL). Views
+ *   returned by getters and iterators (esm_metadata, esm_event_type,
+ *   esm_summary, esm_point, esm_value and their strings) are borrowed: valid
+ *   until the next call on the handle they came from, or its _free. Input
+ *   strings are copied.
+ * - Threads: handles are not shared between threads without locking; separate
+ *   handles may be used in separate threads at once. Call
+ *   esm_global_init() once before starting threads.
+ *
+ * The Python esmond client maps as follows: ApiConnect -> esm_client,
+ * ApiFilters -> esm_query, Metadata/EventType/Summary -> esm_metadata,
+ * esm_event_type, esm_summary, get_data() -> esm_data_iter with esm_point
+ * (DataPoint/DataHistogram), MetadataPost -> esm_metadata_post,
+ * EventTypePost/EventTypeBulkPost -> esm_point_post()/esm_bulk_post.
+ */
+#ifndef ESMOND_ESMOND_H
+#define ESMOND_ESMOND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ---------------------------------------------------------- */
+
+typedef enum {
+    ESM_OK = 0,
+    ESM_DONE,              /* an iterator has no more items (not an error) */
+    ESM_ERR_INVALID,       /* a bad argument, e.g. a malformed URL or event-type name */
+    ESM_ERR_NOMEM,
+    ESM_ERR_TRANSPORT,     /* connection, DNS or TLS failure */
+    ESM_ERR_TIMEOUT,       /* no answer within the connect or idle timeout */
+    ESM_ERR_HTTP,          /* an HTTP status the call cannot use */
+    ESM_ERR_AUTH,          /* 401 or 403 */
+    ESM_ERR_NOT_FOUND,     /* 404 */
+    ESM_ERR_CONFLICT,      /* 409: the point is already stored (harmless on re-sends) */
+    ESM_ERR_PROTOCOL,      /* the answer is not what the esmond API promises (bad JSON, wrong shape) */
+    ESM_ERR_TYPE,          /* a value accessor does not fit the value's shape */
+    ESM_ERR_TIME_SYNTAX    /* esm_parse_time() cannot read the text */
+} esm_code;
+
+const char *esm_strerror(esm_code code);
+/* "0.1.0" */
+const char *esm_version(void);
+/* Initialises libcurl's global state; call once before threads start. */
+esm_code esm_global_init(void);
+void esm_global_cleanup(void);
+
+/* ---- client ------------------------------------------------------------ */
+
+typedef struct esm_client esm_client;
+
+/* base_url: "scheme://host[:port]"; a pasted ".../esmond/perfsonar/archive/..."
+ * path is trimmed (its mount point becomes the script alias). NULL on a
+ * malformed URL or out of memory. */
+esm_client *esm_client_new(const char *base_url);
+void esm_client_free(esm_client *c);
+
+/* Mount point of the API: "esmond" by default; "" or "/" for none. */
+esm_code esm_client_set_script_alias(esm_client *c, const char *alias);
+/* Credentials, sent on writes (and on reads after esm_client_set_auth_on_reads()). */
+esm_code esm_client_set_token(esm_client *c, const char *key);                      /* Token KEY */
+esm_code esm_client_set_api_key(esm_client *c, const char *user, const char *key);  /* ApiKey USER:KEY */
+void esm_client_set_auth_on_reads(esm_client *c, bool on);
+/* TLS: verification is on by default. */
+esm_code esm_client_set_ca_file(esm_client *c, const char *path);
+void esm_client_set_insecure(esm_client *c, bool insecure);
+/* Connect timeout and idle timeout (no data for that long), in milliseconds;
+ * defaults 20000 and 20000. Values <= 0 keep the default: a timeout always applies. */
+void esm_client_set_timeouts(esm_client *c, long connect_ms, long idle_ms);
+/* Retries of idempotent requests on connection errors, 502/503/504 and
+ * Retry-After, with exponential backoff; default 3. */
+void esm_client_set_retries(esm_client *c, int retries);
+/* Called with each request's method and full URL before it is sent. */
+typedef void (*esm_trace_fn)(void *userdata, const char *method, const char *url);
+void esm_client_set_trace(esm_client *c, esm_trace_fn fn, void *userdata);
+
+/* Detail of the last failure on c ("" when none): URL, status, server text. */
+const char *esm_client_error(const esm_client *c);
+/* HTTP status of the last response, 0 when none was received. */
+long esm_client_http_status(const esm_client *c);
+
+/* ---- event-type catalog (spec §9.3) ------------------------------------ */
+
+typedef enum {
+    ESM_TYPE_UNKNOWN = -1,
+    ESM_TYPE_INTEGER,
+    ESM_TYPE_FLOAT,
+    ESM_TYPE_PERCENTAGE,
+    ESM_TYPE_HISTOGRAM,
+    ESM_TYPE_SUBINTERVAL,
+    ESM_TYPE_JSON
+} esm_data_type_t;
+
+/* The 49 event types, sorted by name; i from 0 to esm_catalog_count()-1. */
+size_t esm_catalog_count(void);
+const char *esm_catalog_name(size_t i);
+/* Data type of a name; ESM_TYPE_UNKNOWN for names outside the catalog. */
+esm_data_type_t esm_catalog_data_type(const char *event_type);
+
+/* ---- queries ------------------------------------------------------------ */
+
+typedef struct esm_query esm_query;
+
+esm_query *esm_query_new(void);
+void esm_query_free(esm_query *q);
+/* Sets a filter by its API name: source, destination, measurement-agent,
+ * input-source, input-destination, tool-name, subject-type, event-type,
+ * summary-type, summary-window, metadata-key, dns-match-rule, time,
+ * time-start, time-end, time-range, or any free-form metadata parameter.
+ * Underscores in name are taken as dashes for the standard names. A NULL
+ * value removes the filter. */
+esm_code esm_query_set(esm_query *q, const char *name, const char *value);
+/* Time filters as numbers: name is "time", "time-start", "time-end" or "time-range". */
+esm_code esm_query_set_time(esm_query *q, const char *name, long long seconds);
+const char *esm_query_get(const esm_query *q, const char *name);
+
+/* ---- metadata, event types, summaries (borrowed views) ------------------ */
+
+typedef struct esm_metadata esm_metadata;
+typedef struct esm_event_type esm_event_type;
+typedef struct esm_summary esm_summary;
+
+const char *esm_metadata_key(const esm_metadata *md);
+const char *esm_metadata_uri(const esm_metadata *md);
+/* Any string member by its API name, free-form parameters included
+ * ("source", "tool-name", "time-duration", ...); NULL when absent. */
+const char *esm_metadata_get(const esm_metadata *md, const char *name);
+/* All string members in the server's order (metadata-key, subject fields,
+ * free-form parameters, uri...). */
+size_t esm_metadata_field_count(const esm_metadata *md);
+const char *esm_metadata_field_name(const esm_metadata *md, size_t i);
+const char *esm_metadata_field_value(const esm_metadata *md, size_t i);
+/* The object as JSON text. */
+const char *esm_metadata_json(const esm_metadata *md);
+
+size_t esm_metadata_event_type_count(const esm_metadata *md);
+const esm_event_type *esm_metadata_event_type_at(const esm_metadata *md, size_t i);
+const esm_event_type *esm_metadata_event_type(const esm_metadata *md, const char *name);
+
+const char *esm_event_type_name(const esm_event_type *et);
+const char *esm_event_type_base_uri(const esm_event_type *et);
+esm_data_type_t esm_event_type_data_type(const esm_event_type *et);
+/* false when the server says null (never written). */
+bool esm_event_type_time_updated(const esm_event_type *et, long long *out);
+size_t esm_event_type_summary_count(const esm_event_type *et);
+const esm_summary *esm_event_type_summary_at(const esm_event_type *et, size_t i);
+/* Looks a summary up by type ("aggregation", "average", "statistics") and
+ * window, comparing windows as numbers (elmond sends 86400, esmond "86400"). */
+const esm_summary *esm_event_type_summary(const esm_event_type *et, const char *type, long long window);
+
+const char *esm_summary_type(const esm_summary *s);
+long long esm_summary_window(const esm_summary *s);
+const char *esm_summary_uri(const esm_summary *s);
+bool esm_summary_time_updated(const esm_summary *s, long long *out);
+
+/* ---- reading metadata ------------------------------------------------------ */
+
+typedef struct esm_metadata_iter esm_metadata_iter;
+
+/* Iterates over every metadata object matching q (NULL: all), fetching pages
+ * with offset until metadata-count-total items are read, or a short or empty
+ * page when the total is missing or wrong. At most one page is held. */
+esm_code esm_metadata_iter_new(esm_client *c, const esm_query *q, esm_metadata_iter **out);
+/* ESM_OK with *md set, ESM_DONE at the end, or an error. */
+esm_code esm_metadata_iter_next(esm_metadata_iter *it, const esm_metadata **md);
+void esm_metadata_iter_free(esm_metadata_iter *it);
+
+/* ---- reading data -------------------------------------------------------- */
+
+typedef struct esm_value esm_value;
+typedef struct esm_data_iter esm_data_iter;
+
+typedef struct {
+    long long ts;
+    const esm_value *value;
+} esm_point;
+
+/* Iterates over the points of a base-uri or summary uri as the archive gave
+ * it (a path, or a full URL whose path is used), within the time filters of q
+ * (time, time-start, time-end, time-range; NULL: the server's default), in
+ * pages of page_size points (0: 1000), with time-start = last ts + 1. Memory
+ * stays within one page whatever the series length. */
+esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, size_t page_size,
+                           esm_data_iter **out);
+esm_code esm_data_iter_next(esm_data_iter *it, const esm_point **pt);
+void esm_data_iter_free(esm_data_iter *it);
+
+/* ---- values ------------------------------------------------------------------ */
+
+typedef enum {
+    ESM_VAL_NULL,
+    ESM_VAL_BOOL,
+    ESM_VAL_NUMBER,
+    ESM_VAL_STRING,
+    ESM_VAL_ARRAY,
+    ESM_VAL_OBJECT
+} esm_value_kind;
+
+esm_value_kind esm_value_kind_of(const esm_value *v);
+/* The value as compact JSON text (numbers as the server wrote them). */
+const char *esm_value_json(const esm_value *v);
+/* A number, or a string holding one (old archives send "34.4"). */
+esm_code esm_value_number(const esm_value *v, double *out);
+const char *esm_value_string(const esm_value *v);
+
+/* Histogram: bucket text and count pairs, in the server's order. */
+size_t esm_value_histogram_size(const esm_value *v);
+esm_code esm_value_histogram_bucket(const esm_value *v, size_t i, const char **bucket, long long *count);
+
+/* Percentage as posted: {"numerator": n, "denominator": d}. */
+esm_code esm_value_percentage(const esm_value *v, long long *numerator, long long *denominator);
+
+/* Subintervals: [{"start","duration","val"}...]. Also number lists and lists
+ * of subinterval lists (streams-*): use esm_value_size/esm_value_at. */
+typedef struct {
+    double start;
+    double duration;
+    const esm_value *val;
+} esm_subinterval;
+esm_code esm_value_subinterval(const esm_value *v, size_t i, esm_subinterval *out);
+
+/* Elements of an array (number lists, subinterval lists, packet-trace hops,
+ * paths of packet-trace-multi); members of an object by name. */
+size_t esm_value_size(const esm_value *v);
+const esm_value *esm_value_at(const esm_value *v, size_t i);
+const esm_value *esm_value_member(const esm_value *v, const char *name);
+
+/* One packet-trace hop; string or number forms and both error spellings
+ * (error_message, error-message) accepted. Absent fields: has_* false / NULL. */
+typedef struct {
+    long long ttl, query;
+    bool has_ttl, has_query;
+    bool success;
+    const char *ip;          /* NULL when absent */
+    const char *hostname;
+    double rtt;
+    bool has_rtt;
+    long long mtu;
+    bool has_mtu;
+    const char *error_message;
+} esm_hop;
+esm_code esm_value_hop(const esm_value *v, size_t i, esm_hop *out);
+
+/* The message of a failures value ({"error": "..."}). */
+const char *esm_value_failure(const esm_value *v);
+
+/* ---- writing -------------------------------------------------------------- */
+
+typedef struct esm_metadata_post esm_metadata_post;
+
+/* subject_type: "point-to-point" or "network-element". */
+esm_metadata_post *esm_metadata_post_new(const char *subject_type);
+void esm_metadata_post_free(esm_metadata_post *mp);
+/* Subject fields (source, destination, measurement-agent, tool-name,
+ * input-source, input-destination), time-duration, ip-transport-protocol and
+ * any free-form parameter; values are sent as strings. */
+esm_code esm_metadata_post_set(esm_metadata_post *mp, const char *name, const char *value);
+esm_code esm_metadata_post_add_event_type(esm_metadata_post *mp, const char *event_type);
+esm_code esm_metadata_post_add_summary(esm_metadata_post *mp, const char *event_type, const char *summary_type,
+                                       long long window);
+/* Posts (idempotent: an identical object returns the stored one). *out gets
+ * the archive's metadata (with its key); free it with esm_metadata_free(). */
+esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_metadata **out);
+void esm_metadata_free(esm_metadata *md);
+
+/* One point to a base-uri; value_json is the value as JSON text. ESM_ERR_CONFLICT: already stored. */
+esm_code esm_point_post(esm_client *c, const char *base_uri, long long ts, const char *value_json);
+
+typedef struct esm_bulk_post esm_bulk_post;
+
+esm_bulk_post *esm_bulk_post_new(const char *metadata_key);
+void esm_bulk_post_free(esm_bulk_post *bp);
+/* Adds a value (JSON text) for an event type at ts; points are grouped by ts. */
+esm_code esm_bulk_post_add(esm_bulk_post *bp, long long ts, const char *event_type, const char *value_json);
+size_t esm_bulk_post_count(const esm_bulk_post *bp);
+/* PUT to the metadata's URI. ESM_ERR_CONFLICT: the archive already holds some of it. */
+esm_code esm_bulk_post_send(esm_client *c, const esm_bulk_post *bp);
+
+/* ---- time ------------------------------------------------------------------ */
+
+/* Reads a date and time as python-dateutil's parser does for sensible input
+ * (ISO 8601 with or without offset, "January 1 2015", "Jan 1", "2015/03/15",
+ * "03/15/2015", "2015-03-15 10:00", ...) or epoch seconds. Times without an
+ * offset are UTC; missing fields come from `now` (epoch seconds). */
+esm_code esm_parse_time(const char *text, long long now, long long *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,67 @@
+/* libesmond's private declarations, shared by its modules only. Public API
+ * and conventions: include/esmond/esmond.h. */
+#ifndef ESM_LIB_INTERNAL_H
+#define ESM_LIB_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "esmond/esmond.h"
+
+/* ---- transport (client.c, transport.c) ---- */
+
+typedef struct {
+    long status;        /* HTTP status, 0 when no response */
+    char *body;         /* NUL-terminated, decoded (gzip undone) */
+    size_t len;
+    char *content_type; /* NULL when absent */
+} esm__response;
+
+/* Sends one request. target is an absolute path with optional query
+ * ("/esmond/perfsonar/archive/?limit=10") or a full URL, of which only the
+ * path and query are used (servers behind proxies return wrong hosts, spec
+ * §2.1); it is sent to the client's scheme://host:port. write: a POST/PUT
+ * that carries credentials and is not retried. body may be NULL. Returns
+ * ESM_OK for 2xx; otherwise the mapped code (404 -> ESM_ERR_NOT_FOUND, 409 ->
+ * ESM_ERR_CONFLICT, 401/403 -> ESM_ERR_AUTH, other -> ESM_ERR_HTTP, no answer
+ * -> ESM_ERR_TRANSPORT/ESM_ERR_TIMEOUT) with the client's error detail set
+ * (method, URL, status, the server's detail/error text or a body snippet).
+ * *out is filled whenever a response arrived; release it with
+ * esm__response_free(). */
+esm_code esm__request(esm_client *c, const char *method, const char *target, const char *body, size_t body_len,
+                      bool write, esm__response *out);
+void esm__response_free(esm__response *r);
+
+/* "/esmond/perfsonar" or "/perfsonar": the API root below the host. */
+const char *esm__client_root(const esm_client *c);
+/* Records a failure detail on c and returns code. */
+esm_code esm__client_fail(esm_client *c, esm_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- JSON views (metadata.c, value.c, page.c) ---- */
+
+struct esm_value {
+    json_t *json;              /* borrowed from the page or object that holds it */
+    char *text;                /* esm_value_json() cache */
+    struct esm_value *kids;    /* esm_value_at()/member() cache: array elements or object members */
+    size_t n_kids;
+};
+
+void esm__value_init(struct esm_value *v, json_t *json);
+void esm__value_clear(struct esm_value *v);
+
+/* A metadata object from a page element or a POST answer (takes its own reference). NULL on a bad shape. */
+esm_metadata *esm__metadata_from_json(json_t *obj);
+
+/* Parses a metadata list page: *items gets the array (new reference);
+ * *total the first element's metadata-count-total, or -1 when absent. */
+esm_code esm__parse_metadata_page(const char *body, size_t len, json_t **items, long long *total);
+/* Parses a data page: an array of {"ts": int, "val": any}, checked. */
+esm_code esm__parse_data_page(const char *body, size_t len, json_t **items);
+
+/* ---- queries (query.c) ---- */
+
+/* "name=value&..." URL-encoded, names in insertion order; "" when empty. Malloc'ed, NULL when out of memory. */
+char *esm__query_string(const esm_query *q);
+
+#endif
