@@ -25,7 +25,7 @@ typedef struct {
 
 typedef struct {
     char *event_type;
-    int summary_type; /* esm_summary_type */
+    int summary_type; /* esm_summary_kind */
     long long window;
     bool has_time;
     long long time_updated;

@@ -104,7 +104,7 @@ static bool read_summaries(const json_t *summaries, const char *et, const esm_ev
         if (st == ESM_SUM_BASE)
             continue;
         /* Imported archives may hold rows of unknown event types; keep them as they are. */
-        if (info && !esm_summary_allowed(info->data_type, (esm_summary_type)st))
+        if (info && !esm_summary_allowed(info->data_type, (esm_summary_kind)st))
             FAIL(400, "Summary type %s not allowed for event-type %s", esm_summary_json_name(st), et);
         const json_t *jw = json_object_get(s, "summary-window");
         if (!jw)

@@ -229,7 +229,7 @@ bool esa_summaries_apply(esa_db *db, const esa_series *rows, int n_rows, esm_dat
         return false;
     for (int i = 0; i < n_rows; i++) {
         const esa_series *r = &rows[i];
-        if (r->summary_type == ESM_SUM_BASE || !esm_summary_allowed(dt, (esm_summary_type)r->summary_type))
+        if (r->summary_type == ESM_SUM_BASE || !esm_summary_allowed(dt, (esm_summary_kind)r->summary_type))
             continue;
         if (!apply_one(db, r, base->id, rows, n_rows, dt, ts, v, replaced))
             return false;
@@ -239,7 +239,7 @@ bool esa_summaries_apply(esa_db *db, const esa_series *rows, int n_rows, esm_dat
 
 bool esa_summary_build(esa_db *db, const esa_series *summary, long long base_id, esm_data_type dt)
 {
-    if (!esm_summary_allowed(dt, (esm_summary_type)summary->summary_type))
+    if (!esm_summary_allowed(dt, (esm_summary_kind)summary->summary_type))
         return true;
     /* A separate statement from add_base_range's: this one stays open across bins. */
     sqlite3_stmt *s = esa_db_prepare(db, "SELECT ts, val, a, b FROM point WHERE series_id = ?1 AND ts >= ?2"

@@ -13,7 +13,7 @@
 
 typedef struct {
     long long id;
-    int summary_type; /* esm_summary_type */
+    int summary_type; /* esm_summary_kind */
     long long window;
 } esa_series;
 

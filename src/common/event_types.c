@@ -85,12 +85,12 @@ const char *esm_data_type_name(esm_data_type dt)
 static const char *const json_names[ESM_SUM_COUNT_] = {"aggregation", "average", "base", "statistics"};
 static const char *const url_names[ESM_SUM_COUNT_] = {"aggregations", "averages", "base", "statistics"};
 
-const char *esm_summary_json_name(esm_summary_type st)
+const char *esm_summary_json_name(esm_summary_kind st)
 {
     return (unsigned)st < ESM_SUM_COUNT_ ? json_names[st] : NULL;
 }
 
-const char *esm_summary_url_name(esm_summary_type st)
+const char *esm_summary_url_name(esm_summary_kind st)
 {
     return (unsigned)st < ESM_SUM_COUNT_ ? url_names[st] : NULL;
 }
@@ -106,7 +106,7 @@ static int find_name(const char *const *names, const char *name)
 int esm_summary_from_json_name(const char *name) { return find_name(json_names, name); }
 int esm_summary_from_url_name(const char *name) { return find_name(url_names, name); }
 
-bool esm_summary_allowed(esm_data_type dt, esm_summary_type st)
+bool esm_summary_allowed(esm_data_type dt, esm_summary_kind st)
 {
     switch (st) {
     case ESM_SUM_BASE:

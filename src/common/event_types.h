@@ -23,7 +23,7 @@ typedef enum {
     ESM_SUM_BASE,
     ESM_SUM_STATISTICS,
     ESM_SUM_COUNT_
-} esm_summary_type;
+} esm_summary_kind;
 
 typedef struct {
     const char *name;
@@ -39,12 +39,12 @@ const esm_event_type_info *esm_event_type_find(const char *name);
 const char *esm_data_type_name(esm_data_type dt);
 
 /* JSON names ("aggregation") and URL names ("aggregations"); -1 when unknown. */
-const char *esm_summary_json_name(esm_summary_type st);
-const char *esm_summary_url_name(esm_summary_type st);
+const char *esm_summary_json_name(esm_summary_kind st);
+const char *esm_summary_url_name(esm_summary_kind st);
 int esm_summary_from_json_name(const char *name);
 int esm_summary_from_url_name(const char *name);
 
 /* Whether summary type st may be registered for data type dt (spec §10.1). */
-bool esm_summary_allowed(esm_data_type dt, esm_summary_type st);
+bool esm_summary_allowed(esm_data_type dt, esm_summary_kind st);
 
 #endif

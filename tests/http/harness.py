@@ -9,8 +9,12 @@ hung server fails a test instead of hanging the suite.
         md = a.create_metadata(p2p_body(["throughput"]))
         a.put_points(md["metadata-key"], "throughput", [(60, 6000)])
         st, hdrs, body = a.get(R + "/archive/")
+
+A test class that shares one archive between its tests derives from
+`ArchiveCase` (below) instead of starting and stopping one itself.
 """
 
+import copy
 import http.client
 import json
 import os
@@ -21,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -322,6 +327,41 @@ class Archive:
         return self.get(prefix + "/archive/" + q)
 
 
+class ArchiveCase(unittest.TestCase):
+    """One Archive shared by the tests of a class, as cls.a.
+
+    ARCHIVE_KWARGS  keyword arguments for Archive (e.g. max_body, tokens,
+                    import_dir)
+    import_data()   override to start on --import of a directory written for
+                    the class (make_import_dir(cls.tmp, ...)); returns its
+                    path, or None (the default) for no generated import
+    cls.tmp         a temp dir of the class, removed after the archive stops
+
+    Subclasses that set up more call super().setUpClass() first.  The stop
+    and the removals are class cleanups, so they run even when the rest of a
+    subclass's setUpClass fails; a server that does not exit 0 on SIGTERM is
+    reported as an error of the class.
+    """
+
+    ARCHIVE_KWARGS = {}
+
+    @classmethod
+    def import_data(cls):
+        return None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="esm-%s-" % cls.__name__.lower())
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        kwargs = dict(cls.ARCHIVE_KWARGS)
+        import_dir = cls.import_data()
+        if import_dir is not None:
+            kwargs["import_dir"] = import_dir
+        cls.a = Archive(**kwargs).start()
+        cls.addClassCleanup(cls.a.cleanup)
+        cls.addClassCleanup(cls.a.stop)
+
+
 # -- bodies --------------------------------------------------------------------
 
 _counter = [0]
@@ -382,6 +422,16 @@ def make_import_dir(parent, metadata, files=None):
         with open(p, "w", encoding="utf-8") as f:
             json.dump(points, f)
     return d
+
+
+def sorted_object(md):
+    """Copy of a metadata object with event types and summaries in a fixed
+    order, for order-insensitive comparison."""
+    md = copy.deepcopy(md)
+    md["event-types"].sort(key=lambda e: e["event-type"])
+    for e in md["event-types"]:
+        e["summaries"].sort(key=lambda s: (s["summary-type"], int(s["summary-window"])))
+    return md
 
 
 def parse_link(value):

@@ -3,28 +3,23 @@ ApiKey header, open reads, invalid Token header rejected even on reads."""
 
 import unittest
 
-from harness import TOKEN, USER, Archive, R, p2p_body
+from harness import TOKEN, USER, ArchiveCase, R, p2p_body
 
 OTHER_USER, OTHER_KEY = "second", "fedcba9876543210fedcba9876543210fedcba98"
 
 
-class Auth(unittest.TestCase):
+class Auth(ArchiveCase):
+
+    ARCHIVE_KWARGS = {"tokens": ["%s:%s" % (USER, TOKEN),
+                                 "%s:%s" % (OTHER_USER, OTHER_KEY)]}
 
     @classmethod
     def setUpClass(cls):
-        cls.a = Archive(tokens=["%s:%s" % (USER, TOKEN),
-                                "%s:%s" % (OTHER_USER, OTHER_KEY)]).start()
+        super().setUpClass()
         md = cls.a.create_metadata(p2p_body(["throughput", "failures"]))
         cls.key = md["metadata-key"]
         cls.base = R + "/archive/%s/throughput/base" % cls.key
         cls.ts = 1400000000
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
 
     def next_ts(self):
         type(self).ts += 1

@@ -7,7 +7,7 @@ import json
 import socket
 import unittest
 
-from harness import Archive, R, R2, p2p_body
+from harness import Archive, ArchiveCase, R, R2, p2p_body
 
 
 def _json_error(tc, r, status, detail=None):
@@ -20,22 +20,15 @@ def _json_error(tc, r, status, detail=None):
         tc.assertEqual(r.body["detail"], detail)
 
 
-class Conventions(unittest.TestCase):
+class Conventions(ArchiveCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.a = Archive().start()
+        super().setUpClass()
         md = cls.a.create_metadata(p2p_body(
             ["failures", ("throughput", [("average", 86400)])]))
         cls.key = md["metadata-key"]
         cls.a.put_points(cls.key, "throughput", [(1400000000, 100)])
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
 
     def sample_requests(self):
         """One request of every kind: (label, Response)."""
@@ -272,21 +265,14 @@ class Conventions(unittest.TestCase):
                 _json_error(self, r, 400)
 
 
-class Transport(unittest.TestCase):
+class Transport(ArchiveCase):
     """HTTP/1.1 details real clients use: keep-alive, Expect: 100-continue
     (libcurl), chunked bodies, HTTP/1.0 without Host."""
 
     @classmethod
     def setUpClass(cls):
-        cls.a = Archive().start()
+        super().setUpClass()
         cls.key = cls.a.create_metadata(p2p_body(["throughput"]))["metadata-key"]
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
 
     def raw_exchange(self, data, pause_after_head=False):
         """Send raw bytes; return (status line, headers text, body bytes)."""

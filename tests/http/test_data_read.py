@@ -7,16 +7,18 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Archive, R, R2, p2p_body, parse_link, strip_host
+from harness import ArchiveCase, R, R2, p2p_body, parse_link, strip_host
 
 HOUR = 3600
 
 
-class DataRead(unittest.TestCase):
+class DataRead(ArchiveCase):
+
+    ARCHIVE_KWARGS = {"max_body": 64 * 1024 * 1024}
 
     @classmethod
     def setUpClass(cls):
-        cls.a = Archive(max_body=64 * 1024 * 1024).start()
+        super().setUpClass()
         a = cls.a
         md = a.create_metadata(p2p_body([
             ("throughput", [("average", 3600)]), "failures", "packet-trace",
@@ -36,13 +38,6 @@ class DataRead(unittest.TestCase):
         shuffled = list(cls.old)
         random.Random(7).shuffle(shuffled)
         a.put_points(cls.key, "failures", [(t, {"error": "e%d" % t}) for t in shuffled])
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
 
     def tp(self, **params):
         return [p["ts"] for p in self.a.get_data(self.key, "throughput", **params)]
@@ -235,27 +230,21 @@ class DataRead(unittest.TestCase):
         self.assertEqual(r.header("Content-Type"), "application/json")
 
 
-class DataPageSize(unittest.TestCase):
+class DataPageSize(ArchiveCase):
     """Default page of 1500 points with a Link header, maximum 100000."""
 
+    ARCHIVE_KWARGS = {"max_body": 64 * 1024 * 1024}
     N = 100001
     T0 = 1300000000
 
     @classmethod
     def setUpClass(cls):
-        cls.a = Archive(max_body=64 * 1024 * 1024).start()
+        super().setUpClass()
         md = cls.a.create_metadata(p2p_body(["packet-count-sent"]))
         cls.key = md["metadata-key"]
         for start in range(0, cls.N, 25000):
             pts = [(cls.T0 + i, i) for i in range(start, min(cls.N, start + 25000))]
             cls.a.put_points(cls.key, "packet-count-sent", pts)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
 
     def test_default_page_1500_with_next_link(self):
         path = self.a.data_path(self.key, "packet-count-sent")

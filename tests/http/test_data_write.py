@@ -8,7 +8,7 @@ import time
 import unittest
 
 import refmodel
-from harness import Archive, R, R2, bulk_body, load_json, p2p_body
+from harness import ArchiveCase, R, R2, bulk_body, load_json, p2p_body
 
 PAYLOADS = load_json("esmond", "extracted", "test_api_payloads.json")
 DATA = PAYLOADS["PSArchiveResourceDataTest.setUp"]
@@ -19,18 +19,8 @@ NUMERIC = {"throughput", "time-error-estimates", "packet-loss-rate"}
 CT_MSG = "Must post content-type: application/json header and json-formatted payload."
 
 
-class ArchiveCase(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.a = Archive().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
+class WriteCase(ArchiveCase):
+    """One archive for the class, with write/read helpers."""
 
     def new_key(self, event_types, **kw):
         return self.a.create_metadata(p2p_body(event_types, **kw))["metadata-key"]
@@ -48,7 +38,7 @@ class ArchiveCase(unittest.TestCase):
         return self.a.get_data(key, et, **q)
 
 
-class ReferenceScenarios(ArchiveCase):
+class ReferenceScenarios(WriteCase):
     """data_tests of test_api_payloads.json against freshly posted copies of
     the fixture objects f6b732e9... and 67a3c298... (spec §13 items 7-9)."""
 
@@ -147,7 +137,7 @@ class ReferenceScenarios(ArchiveCase):
                          then["expected_statistics_86400"])
 
 
-class Validation(ArchiveCase):
+class Validation(WriteCase):
 
     @classmethod
     def setUpClass(cls):
@@ -453,7 +443,7 @@ class Validation(ArchiveCase):
                 self.assert_status(r, 409)
 
 
-class Bulk(ArchiveCase):
+class Bulk(WriteCase):
 
     def setUp(self):
         self.key = self.new_key([("throughput", [("aggregation", 86400)]),
@@ -608,7 +598,7 @@ class Bulk(ArchiveCase):
         self.assertEqual(agg, [{"ts": 1398902400, "val": {"2": 2}}])
 
 
-class TimeUpdated(ArchiveCase):
+class TimeUpdated(WriteCase):
 
     def test_time_updated_set_on_write(self):
         key = self.new_key([("throughput", [("average", 3600), ("aggregation", 86400)]),

@@ -6,7 +6,7 @@ import json
 import re
 import unittest
 
-from harness import Archive, R, R2, load_json, p2p_body
+from harness import Archive, ArchiveCase, R, R2, load_json, p2p_body
 
 PAYLOADS = load_json("esmond", "extracted", "test_api_payloads.json")
 POST_DATA = PAYLOADS["PSArchiveResourceTest.setUp"]["post_data"]
@@ -21,18 +21,7 @@ def _base(test_id=None, **over):
     return body
 
 
-class MetadataPost(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.a = Archive().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
+class MetadataPost(ArchiveCase):
 
     def post(self, body, prefix=R):
         return self.a.post(prefix + "/archive/", body)

@@ -7,7 +7,7 @@ import copy
 import unittest
 
 import refmodel
-from harness import Archive, R, bulk_body, load_json, p2p_body
+from harness import ArchiveCase, R, bulk_body, load_json, p2p_body
 
 CLIENT_BODIES = load_json("esmond", "derived", "perfsonar_client_metadata.post-bodies.json")
 EXPECTED = load_json("esmond", "derived", "expected_summaries.json")
@@ -31,18 +31,9 @@ def with_summaries(body, extra):
     return body
 
 
-class Base(unittest.TestCase):
+class Base(ArchiveCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.a = Archive(max_body=64 * 1024 * 1024).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
+    ARCHIVE_KWARGS = {"max_body": 64 * 1024 * 1024}
 
     def assert_series(self, got, exp, what=""):
         m = refmodel.mismatch(got, exp)

@@ -124,7 +124,7 @@ static void test_summary_names(void **state)
 {
     (void)state;
     static const struct {
-        esm_summary_type st;
+        esm_summary_kind st;
         const char *json, *url;
     } names[] = {
         {ESM_SUM_AGGREGATION, "aggregation", "aggregations"},
