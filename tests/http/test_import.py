@@ -2,7 +2,6 @@
 free-form parameters and time-updated kept, data files stored as they are,
 registered summaries without a file computed, bad input rejected."""
 
-import copy
 import json
 import os
 import shutil
@@ -10,8 +9,8 @@ import tempfile
 import unittest
 
 import refmodel
-from harness import (R, R2, REPLAY_DIR, Archive, load_json, make_import_dir,
-                     parse_link, run_archive)
+from harness import (R, R2, REPLAY_DIR, Archive, ArchiveCase, load_json,
+                     make_import_dir, parse_link, run_archive, sorted_object)
 
 REPLAY = load_json("replay", "metadata.json")
 PAGING = ("metadata-count-total", "metadata-previous-page", "metadata-next-page")
@@ -33,14 +32,6 @@ def data_files():
     return sorted(out, key=lambda f: f[-1])
 
 
-def sorted_object(md):
-    md = copy.deepcopy(md)
-    md["event-types"].sort(key=lambda e: e["event-type"])
-    for e in md["event-types"]:
-        e["summaries"].sort(key=lambda s: (s["summary-type"], int(s["summary-window"])))
-    return md
-
-
 def read_points(a, key, et, url_name=None, window=None, limit=1000):
     """All points, paged with the time-start cursor (spec §8.3)."""
     out, start = [], 0
@@ -53,18 +44,9 @@ def read_points(a, key, et, url_name=None, window=None, limit=1000):
         start = page[-1]["ts"] + 1
 
 
-class ReplayImport(unittest.TestCase):
+class ReplayImport(ArchiveCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.a = Archive(import_dir=REPLAY_DIR).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
+    ARCHIVE_KWARGS = {"import_dir": REPLAY_DIR}
 
     def test_list_equals_metadata_json(self):
         r = self.a.list_metadata(limit=100000)
@@ -305,7 +287,7 @@ class ImportCommand(unittest.TestCase):
         self.assertNotIn("listening", p.stdout)
 
 
-class GeneratedImport(unittest.TestCase):
+class GeneratedImport(ArchiveCase):
     """A generated set: registered summaries without files are computed; a
     summary file that exists is kept verbatim; parameters and time-updated
     are kept."""
@@ -314,8 +296,7 @@ class GeneratedImport(unittest.TestCase):
     T = 1398902400
 
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="esm-gen-")
+    def import_data(cls):
         key, t = cls.KEY, cls.T
         uri = "/esmond/perfsonar/archive/%s/" % key
 
@@ -351,19 +332,7 @@ class GeneratedImport(unittest.TestCase):
             key + "/ntp-offset/base.json": [{"ts": a, "val": b} for a, b in cls.ntp],
             key + "/histogram-owdelay/base.json": [{"ts": a, "val": b} for a, b in cls.hist],
         }
-        try:
-            cls.a = Archive(import_dir=make_import_dir(cls.tmp, [cls.md], files)).start()
-        except BaseException:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
+        return make_import_dir(cls.tmp, [cls.md], files)
 
     def series(self, et, url_name=None, w=None):
         return read_points(self.a, self.KEY, et, url_name, w)

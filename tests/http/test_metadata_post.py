@@ -6,7 +6,7 @@ import json
 import re
 import unittest
 
-from harness import Archive, ArchiveCase, R, R2, load_json, p2p_body
+from harness import ArchiveCase, R, R2, load_json, p2p_body
 
 PAYLOADS = load_json("esmond", "extracted", "test_api_payloads.json")
 POST_DATA = PAYLOADS["PSArchiveResourceTest.setUp"]["post_data"]

@@ -2,18 +2,15 @@
 perfsonar_api_metadata fixture, imported with their keys and time-updated
 values from tests/data/replay/metadata.json."""
 
-import copy
 import json
-import shutil
 import socket
-import tempfile
 import time
 import unittest
 import urllib.parse
 
 import refmodel
-from harness import (Archive, R, R2, load_json, make_import_dir, p2p_body,
-                     parse_link, strip_host)
+from harness import (ArchiveCase, R, R2, load_json, make_import_dir, p2p_body,
+                     parse_link, sorted_object, strip_host)
 
 PAYLOADS = load_json("esmond", "extracted", "test_api_payloads.json")
 SETUP = PAYLOADS["PSArchiveResourceTest.setUp"]
@@ -27,40 +24,21 @@ PING_KEY = "67a3c298de0b4237abee56b879e03587"
 DETAIL_KEY = "e99bbc44b7b041c7ad9e51dc6a053b8c"
 
 
-def sorted_object(md):
-    """Copy of a metadata object with event types and summaries in a fixed
-    order, for order-insensitive comparison."""
-    md = copy.deepcopy(md)
-    md["event-types"].sort(key=lambda e: e["event-type"])
-    for e in md["event-types"]:
-        e["summaries"].sort(key=lambda s: (s["summary-type"], int(s["summary-window"])))
-    return md
-
-
 def qs(query):
     return urllib.parse.urlencode(query)
 
 
-class FixtureArchive:
-    """Mixin: an archive started on an import of the 16 fixture objects."""
+class FixtureArchive(ArchiveCase):
+    """An archive started on an import of the 16 fixture objects."""
+
+    @classmethod
+    def import_data(cls):
+        return make_import_dir(cls.tmp, FIXTURE)
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="esm-search-")
-        try:
-            cls.a = Archive(import_dir=make_import_dir(cls.tmp, FIXTURE)).start()
-        except BaseException:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
+        super().setUpClass()
         cls.host = "127.0.0.1:%d" % cls.a.port
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def search(self, query, prefix=R2, status=200):
         r = self.a.get(prefix + "/archive/" + ("?" + qs(query) if query else ""))
@@ -73,7 +51,7 @@ class FixtureArchive:
         return [m["metadata-key"] for m in self.search(query, prefix).body]
 
 
-class FixtureSearch(FixtureArchive, unittest.TestCase):
+class FixtureSearch(FixtureArchive):
 
     def test_reference_vectors(self):
         ran = 0
@@ -422,7 +400,7 @@ class FixtureSearch(FixtureArchive, unittest.TestCase):
         self.assertEqual(r.header("Content-Type"), "application/json")
 
 
-class MutatingSearch(FixtureArchive, unittest.TestCase):
+class MutatingSearch(FixtureArchive):
     """Searches that need new objects or writes (own archive)."""
 
     def test_time_range_600_vector(self):
@@ -512,14 +490,13 @@ class MutatingSearch(FixtureArchive, unittest.TestCase):
                                     "source": "10.77.0.1"}), [])
 
 
-class DefaultPageSize(unittest.TestCase):
+class DefaultPageSize(ArchiveCase):
     """1601 imported objects: default page 1500, maximum 100000."""
 
     N = 1601
 
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="esm-paging-")
+    def import_data(cls):
         objs = []
         for i in range(cls.N):
             key = "%032x" % (i * 7919 % 2 ** 64)
@@ -536,19 +513,7 @@ class DefaultPageSize(unittest.TestCase):
                 "uri": uri})
         objs.sort(key=lambda m: m["metadata-key"])
         cls.keys = [m["metadata-key"] for m in objs]
-        try:
-            cls.a = Archive(import_dir=make_import_dir(cls.tmp, objs)).start()
-        except BaseException:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            cls.a.cleanup()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
+        return make_import_dir(cls.tmp, objs)
 
     def test_default_page_1500_with_link(self):
         r = self.a.get(R + "/archive/")
