@@ -25,6 +25,12 @@ class Auth(ArchiveCase):
         type(self).ts += 1
         return self.ts
 
+    def write_point(self, auth, **kw):
+        """POST one throughput point at a fresh timestamp with this
+        Authorization header (None: none); returns (ts, Response)."""
+        ts = self.next_ts()
+        return ts, self.a.post(self.base, {"ts": ts, "val": 1}, auth=auth, **kw)
+
     def assert_401(self, r, detail=None):
         self.assertEqual(r.status, 401, r)
         self.assertEqual(r.header("Content-Type"), "application/json")
@@ -50,21 +56,17 @@ class Auth(ArchiveCase):
     def test_token_keyword_case_insensitive(self):
         for kw in ("token", "TOKEN"):
             with self.subTest(kw):
-                ts = self.next_ts()
-                r = self.a.post(self.base, {"ts": ts, "val": 1}, auth=kw + " " + TOKEN)
+                ts, r = self.write_point(kw + " " + TOKEN)
                 self.assertEqual(r.status, 201, r)
                 self.assertEqual(len(self.stored(ts)), 1)
 
     def test_second_configured_token(self):
-        ts = self.next_ts()
-        r = self.a.post(self.base, {"ts": ts, "val": 1}, auth="Token " + OTHER_KEY)
+        ts, r = self.write_point("Token " + OTHER_KEY)
         self.assertEqual(r.status, 201, r)
         self.assertEqual(len(self.stored(ts)), 1)
 
     def test_legacy_apikey_header(self):
-        ts = self.next_ts()
-        r = self.a.post(self.base, {"ts": ts, "val": 1},
-                        auth="ApiKey %s:%s" % (USER, TOKEN))
+        ts, r = self.write_point("ApiKey %s:%s" % (USER, TOKEN))
         self.assertEqual(r.status, 201, r)
         self.assertEqual(len(self.stored(ts)), 1)
         r = self.a.post(R + "/archive/", p2p_body(["failures"]),
@@ -72,25 +74,21 @@ class Auth(ArchiveCase):
         self.assertEqual(r.status, 201, r)
 
     def test_apikey_with_wrong_key_401(self):
-        ts = self.next_ts()
-        r = self.a.post(self.base, {"ts": ts, "val": 1},
-                        auth="ApiKey %s:%s" % (USER, "0" * 40))
+        ts, r = self.write_point("ApiKey %s:%s" % (USER, "0" * 40))
         self.assert_401(r)
         self.assertEqual(self.stored(ts), [])
 
     def test_data_writes_without_credentials_401_and_not_stored(self):
-        ts = self.next_ts()
-        self.assert_401(self.a.post(self.base, {"ts": ts, "val": 1}, auth=None),
-                        "Authentication credentials were not provided.")
+        ts, r = self.write_point(None)
+        self.assert_401(r, "Authentication credentials were not provided.")
         body = {"data": [{"ts": ts, "val": [{"event-type": "throughput", "val": 1}]}]}
         self.assert_401(self.a.bulk_put(self.key, body, auth=None))
         self.assert_401(self.a.post(R + "/archive/%s/" % self.key, body, auth=None))
         self.assertEqual(self.stored(ts), [])
 
     def test_invalid_token_on_write_401(self):
-        ts = self.next_ts()
-        self.assert_401(self.a.post(self.base, {"ts": ts, "val": 1},
-                                    auth="Token " + "f" * 40), "Invalid token.")
+        ts, r = self.write_point("Token " + "f" * 40)
+        self.assert_401(r, "Invalid token.")
         self.assertEqual(self.stored(ts), [])
 
     def test_malformed_token_headers_401(self):
@@ -99,20 +97,16 @@ class Auth(ArchiveCase):
                   "Invalid token header. Token string should not contain spaces.")]
         for header, detail in cases:
             with self.subTest(header):
-                self.assert_401(self.a.post(self.base, {"ts": self.next_ts(), "val": 1},
-                                            auth=header), detail)
+                self.assert_401(self.write_point(header)[1], detail)
                 self.assert_401(self.a.get(R + "/archive/", auth=header), detail)
 
     def test_other_scheme_does_not_authenticate(self):
-        ts = self.next_ts()
-        self.assert_401(self.a.post(self.base, {"ts": ts, "val": 1},
-                                    auth="Basic dGVzdGVyOnNlY3JldA=="))
+        ts, r = self.write_point("Basic dGVzdGVyOnNlY3JldA==")
+        self.assert_401(r)
         self.assertEqual(self.stored(ts), [])
 
     def test_x_forwarded_for_grants_nothing(self):
-        ts = self.next_ts()
-        r = self.a.post(self.base, {"ts": ts, "val": 1}, auth=None,
-                        headers={"X-Forwarded-For": "127.0.0.1"})
+        ts, r = self.write_point(None, headers={"X-Forwarded-For": "127.0.0.1"})
         self.assert_401(r)
         self.assertEqual(self.stored(ts), [])
 

@@ -35,6 +35,10 @@ class Base(ArchiveCase):
 
     ARCHIVE_KWARGS = {"max_body": 64 * 1024 * 1024}
 
+    def new_key(self, et, summaries):
+        """A new metadata object with one event type and these summaries."""
+        return self.a.create_metadata(p2p_body([(et, summaries)]))["metadata-key"]
+
     def assert_series(self, got, exp, what=""):
         m = refmodel.mismatch(got, exp)
         self.assertIsNone(m, what)
@@ -155,8 +159,7 @@ class ClientDataSet(Base):
 class StatisticsVectors(Base):
 
     def test_reference_vectors_window_0(self):
-        key = self.a.create_metadata(p2p_body(
-            [("histogram-rtt", [("statistics", 0)])]))["metadata-key"]
+        key = self.new_key("histogram-rtt", [("statistics", 0)])
         pts = [(1398900000 + 60 * i, v["histogram"]) for i, v in enumerate(VECTORS)]
         self.a.put_points(key, "histogram-rtt", pts)
         got = {p["ts"]: p["val"] for p in self.summary(key, "histogram-rtt", "statistics", 0)}
@@ -168,8 +171,8 @@ class StatisticsVectors(Base):
                     self.assertEqual(got[ts]["mode"], sorted(got[ts]["mode"]))
 
     def test_empty_zero_and_non_finite_histograms(self):
-        key = self.a.create_metadata(p2p_body([("histogram-rtt", [
-            ("statistics", 0), ("statistics", 3600), ("aggregation", 3600)])]))["metadata-key"]
+        key = self.new_key("histogram-rtt", [
+            ("statistics", 0), ("statistics", 3600), ("aggregation", 3600)])
         cases = [{}, {"1": 0, "2": 0}, {"inf": 1}, {"nan": 3, "1": 2}, {"-inf": 1},
                  {" 1e3 ": 2}]
         t0 = 1398902400
@@ -240,8 +243,7 @@ class StatisticsVectors(Base):
 class Arithmetic(Base):
 
     def test_worked_values_integer(self):
-        key = self.a.create_metadata(p2p_body([("throughput", [
-            ("average", 86400), ("aggregation", 86400)])]))["metadata-key"]
+        key = self.new_key("throughput", [("average", 86400), ("aggregation", 86400)])
         vals = DATA["int_data"]
         self.assertEqual(self.a.post_point(key, "throughput", 1398965989, vals[0]).status, 201)
         self.a.put_points(key, "throughput",
@@ -253,8 +255,7 @@ class Arithmetic(Base):
         self.assertIs(type(got[0]["val"]), float)
 
     def test_worked_values_float_in_one_bulk(self):
-        key = self.a.create_metadata(p2p_body([("time-error-estimates", [
-            ("average", 86400), ("aggregation", 86400)])]))["metadata-key"]
+        key = self.new_key("time-error-estimates", [("average", 86400), ("aggregation", 86400)])
         self.a.put_points(key, "time-error-estimates",
                           [(1398965989 + 60 * k, v) for k, v in enumerate(DATA["float_data"])])
         self.assert_series(self.summary(key, "time-error-estimates", "average", 86400),
@@ -263,8 +264,7 @@ class Arithmetic(Base):
                            [{"ts": 1398902400, "val": 0.01}])
 
     def test_float_summaries_use_quantised_values(self):
-        key = self.a.create_metadata(p2p_body([("ntp-offset", [
-            ("average", 3600), ("aggregation", 3600)])]))["metadata-key"]
+        key = self.new_key("ntp-offset", [("average", 3600), ("aggregation", 3600)])
         self.a.post_point(key, "ntp-offset", 1398902400, 0.0029)
         self.a.post_point(key, "ntp-offset", 1398902460, 0.123456)
         self.assert_series(self.summary(key, "ntp-offset", "aggregation", 3600),
@@ -273,8 +273,7 @@ class Arithmetic(Base):
                            [{"ts": 1398902400, "val": 0.0631}])
 
     def test_percentage_aggregation_weights_by_denominator(self):
-        key = self.a.create_metadata(p2p_body([("packet-loss-rate", [
-            ("aggregation", 3600), ("aggregation", 86400)])]))["metadata-key"]
+        key = self.new_key("packet-loss-rate", [("aggregation", 3600), ("aggregation", 86400)])
         perc = DATA["perc_post_data"]
         self.a.post_point(key, "packet-loss-rate", 1398902400, perc[0])
         self.a.put_points(key, "packet-loss-rate",
@@ -287,9 +286,9 @@ class Arithmetic(Base):
                            [{"ts": 1398902400, "val": 70 / 350}])
 
     def test_bin_alignment(self):
-        key = self.a.create_metadata(p2p_body([("packet-count-sent", [
+        key = self.new_key("packet-count-sent", [
             ("aggregation", 300), ("aggregation", 3600), ("aggregation", 86400),
-            ("average", 300)])]))["metadata-key"]
+            ("average", 300)])
         t = 1398902400
         pts = [(t - 1, 1), (t, 2), (t + 299, 4), (t + 300, 8), (t + 3599, 16),
                (t + 3600, 32), (t + 86399, 64), (t + 86400, 128)]
@@ -308,8 +307,7 @@ class Arithmetic(Base):
         self.assertEqual(refmodel.bin_start(1398965989, 86400), 1398902400)
 
     def test_unregistered_summaries_not_computed(self):
-        key = self.a.create_metadata(p2p_body([("throughput", [("average", 3600)])]))[
-            "metadata-key"]
+        key = self.new_key("throughput", [("average", 3600)])
         self.a.put_points(key, "throughput", [(1398902400, 5)])
         self.assertEqual(len(self.summary(key, "throughput", "average", 3600)), 1)
         for st, w in (("average", 300), ("aggregation", 3600), ("average", 86400)):
@@ -319,11 +317,8 @@ class Arithmetic(Base):
 
 class HistogramAggregation(Base):
 
-    def new_key(self, summaries, et="histogram-owdelay"):
-        return self.a.create_metadata(p2p_body([(et, summaries)]))["metadata-key"]
-
     def test_bulk_sums_all_points_of_a_bin(self):
-        key = self.new_key([("aggregation", 86400), ("statistics", 86400)])
+        key = self.new_key("histogram-owdelay", [("aggregation", 86400), ("statistics", 86400)])
         hists = DATA["hist_data"]
         self.a.put_points(key, "histogram-owdelay",
                           [(1398965989 + 600 * i, h) for i, h in enumerate(hists)])
@@ -337,7 +332,7 @@ class HistogramAggregation(Base):
                            [{"ts": 1398902400, "val": refmodel.hist_stats(total)}])
 
     def test_two_bulk_requests_into_one_bin(self):
-        key = self.new_key([("aggregation", 3600)])
+        key = self.new_key("histogram-owdelay", [("aggregation", 3600)])
         h = [{"1": 1}, {"1": 2, "2": 1}, {"3": 5}, {"1": 1, "3": 1}]
         self.a.put_points(key, "histogram-owdelay", [(1398902400, h[0]), (1398902460, h[1])])
         self.a.put_points(key, "histogram-owdelay", [(1398902520, h[2]), (1398902580, h[3])])
@@ -345,7 +340,8 @@ class HistogramAggregation(Base):
                          [{"ts": 1398902400, "val": refmodel.hist_sum(h)}])
 
     def test_repost_replaces_histogram_in_aggregates(self):
-        key = self.new_key([("aggregation", 3600), ("statistics", 3600), ("statistics", 0)])
+        key = self.new_key("histogram-owdelay",
+                           [("aggregation", 3600), ("statistics", 3600), ("statistics", 0)])
         t1, t2 = 1398902400, 1398902460
         h1, h2, h1b = {"10": 5, "20": 5}, {"20": 1, "30": 2}, {"10": 1, "20": 1, "40": 7}
         self.a.post_point(key, "histogram-owdelay", t1, h1)
@@ -365,7 +361,7 @@ class HistogramAggregation(Base):
                          [{"ts": t1, "val": total}])
 
     def test_repost_drops_buckets_no_longer_present(self):
-        key = self.new_key([("aggregation", 3600), ("statistics", 3600)])
+        key = self.new_key("histogram-owdelay", [("aggregation", 3600), ("statistics", 3600)])
         t1 = 1398902400
         self.a.post_point(key, "histogram-owdelay", t1, {"5": 3, "50": 1})
         self.a.post_point(key, "histogram-owdelay", t1, {"5": 3})
@@ -375,7 +371,7 @@ class HistogramAggregation(Base):
                            [{"ts": t1, "val": refmodel.hist_stats({"5": 3})}])
 
     def test_statistics_without_aggregation_use_full_bin(self):
-        key = self.new_key([("statistics", 3600)])
+        key = self.new_key("histogram-owdelay", [("statistics", 3600)])
         h = [{"10": 3}, {"20": 1}, {"10": 1, "30": 2}]
         self.a.post_point(key, "histogram-owdelay", 1398902400, h[0])
         self.a.put_points(key, "histogram-owdelay", [(1398902500, h[1]), (1398902600, h[2])])
@@ -384,14 +380,14 @@ class HistogramAggregation(Base):
         self.assertEqual(self.summary(key, "histogram-owdelay", "aggregation", 3600), [])
 
     def test_bucket_keys_compared_as_strings(self):
-        key = self.new_key([("aggregation", 3600)], et="histogram-rtt")
+        key = self.new_key("histogram-rtt", [("aggregation", 3600)])
         self.a.put_points(key, "histogram-rtt", [(1398902400, {"41.00": 1, "41.0": 2}),
                                                  (1398902401, {"41.00": 3})])
         self.assertEqual(self.summary(key, "histogram-rtt", "aggregation", 3600),
                          [{"ts": 1398902400, "val": {"41.00": 4, "41.0": 2}}])
 
     def test_non_numeric_bucket_makes_bin_statistics_empty(self):
-        key = self.new_key([("aggregation", 86400), ("statistics", 86400)], et="histogram-rtt")
+        key = self.new_key("histogram-rtt", [("aggregation", 86400), ("statistics", 86400)])
         self.a.put_points(key, "histogram-rtt", [(1398965989, {"41.00": 98})])
         self.assertNotEqual(self.summary(key, "histogram-rtt", "statistics", 86400)[0]["val"],
                             {})
