@@ -44,19 +44,35 @@ struct esm_value {
     json_t *json;              /* borrowed from the page or object that holds it */
     char *text;                /* esm_value_json() cache */
     struct esm_value *kids;    /* esm_value_at()/member() cache: array elements or object members */
+    const char **names;        /* member names of an object, parallel to kids (NULL for arrays) */
     size_t n_kids;
 };
 
+/* A view of json (borrowed: it must outlive v). Caches are built on first use
+ * and released by esm__value_clear(), which leaves v ready for another init. */
 void esm__value_init(struct esm_value *v, json_t *json);
 void esm__value_clear(struct esm_value *v);
 
-/* A metadata object from a page element or a POST answer (takes its own reference). NULL on a bad shape. */
+/* Numbers as old and new archives write them: a JSON number or a string
+ * holding a decimal number ("1.034930", "9000"); never NaN or infinite.
+ * esm__json_integer() also takes integral reals (9000.0, "9000.0"). */
+bool esm__json_number(const json_t *j, double *out);
+bool esm__json_integer(const json_t *j, long long *out);
+
+/* A metadata object from a page element or a POST answer (takes its own
+ * reference; pagination members are left out of the view). NULL on a bad
+ * shape: no string metadata-key, event-types not an array of objects named by
+ * "event-type", a summary without summary-type or an integer summary-window. */
 esm_metadata *esm__metadata_from_json(json_t *obj);
 
 /* Parses a metadata list page: *items gets the array (new reference);
- * *total the first element's metadata-count-total, or -1 when absent. */
+ * *total the first element's metadata-count-total, or -1 when absent or not
+ * an integer. ESM_ERR_PROTOCOL (and *items NULL) unless the body is a JSON
+ * array; its elements are checked by esm__metadata_from_json(). */
 esm_code esm__parse_metadata_page(const char *body, size_t len, json_t **items, long long *total);
-/* Parses a data page: an array of {"ts": int, "val": any}, checked. */
+/* Parses a data page: an array of {"ts": int, "val": any}, checked;
+ * ESM_ERR_PROTOCOL (and *items NULL) otherwise. Integers beyond 64 bits are
+ * accepted (read as reals; ts stays an integer). */
 esm_code esm__parse_data_page(const char *body, size_t len, json_t **items);
 
 /* ---- queries (query.c) ---- */

@@ -1,0 +1,74 @@
+/* The two list answers of the API, checked before anyone walks them:
+ * metadata search pages (spec §6.4) and data pages (spec §8.2). */
+#include "internal.h"
+
+/* Parses a JSON array. jansson refuses integers beyond 64 bits, which a
+ * json-typed value may hold; such a page is read again with every integer as
+ * a real (*reals set) rather than lost. NaN and Infinity stay refused. */
+static json_t *load_array(const char *body, size_t len, bool *reals)
+{
+    json_error_t err;
+    *reals = false;
+    if (!body)
+        return NULL;
+    json_t *j = json_loadb(body, len, JSON_ALLOW_NUL, &err);
+    if (!j && json_error_code(&err) == json_error_numeric_overflow) {
+        *reals = true;
+        j = json_loadb(body, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
+    }
+    if (!json_is_array(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* An integer member; an integral real too when the page was read with reals. */
+static bool integer_member(json_t *obj, const char *name, bool reals, long long *out)
+{
+    json_t *j = json_object_get(obj, name);
+    if (json_is_integer(j)) {
+        *out = json_integer_value(j);
+        return true;
+    }
+    return reals && json_is_real(j) && esm__json_integer(j, out);
+}
+
+esm_code esm__parse_metadata_page(const char *body, size_t len, json_t **items, long long *total)
+{
+    bool reals;
+    json_t *page = load_array(body, len, &reals);
+    *items = page;
+    *total = -1;
+    if (!page)
+        return ESM_ERR_PROTOCOL;
+    long long n;
+    if (integer_member(json_array_get(page, 0), "metadata-count-total", reals, &n) && n >= 0)
+        *total = n;
+    return ESM_OK;
+}
+
+esm_code esm__parse_data_page(const char *body, size_t len, json_t **items)
+{
+    bool reals;
+    json_t *page = load_array(body, len, &reals);
+    *items = NULL;
+    if (!page)
+        return ESM_ERR_PROTOCOL;
+    size_t i;
+    json_t *point;
+    json_array_foreach(page, i, point) {
+        long long ts;
+        if (!json_is_object(point) || !json_object_get(point, "val") || !integer_member(point, "ts", reals, &ts)) {
+            json_decref(page);
+            return ESM_ERR_PROTOCOL;
+        }
+        /* readers take ts with json_integer_value() */
+        if (!json_is_integer(json_object_get(point, "ts")) && json_object_set_new(point, "ts", json_integer(ts)) != 0) {
+            json_decref(page);
+            return ESM_ERR_NOMEM;
+        }
+    }
+    *items = page;
+    return ESM_OK;
+}
