@@ -292,8 +292,17 @@ esm_code esm_bulk_post_send(esm_client *c, const esm_bulk_post *bp);
 
 /* Reads a date and time as python-dateutil's parser does for sensible input
  * (ISO 8601 with or without offset, "January 1 2015", "Jan 1", "2015/03/15",
- * "03/15/2015", "2015-03-15 10:00", ...) or epoch seconds. Times without an
- * offset are UTC; missing fields come from `now` (epoch seconds). */
+ * "03/15/2015", "2015-03-15 10:00", "Sun, 04 Jan 2015 10:00:00 +0000",
+ * "10:30 pm", ...) into epoch seconds. Times without an offset are UTC;
+ * only UTC, GMT, Z and numeric offsets are zones. Missing fields come from
+ * `now` (epoch seconds): its UTC date, time 00:00:00 ("10:00" is today at
+ * 10:00 UTC, "Jan 1" is January 1 of now's year). Fractions of a second are
+ * dropped. A pure integer of 9 or more digits (optional sign) is epoch
+ * seconds, returned as is; "20150315" is a date. Text that dateutil would
+ * read only by guessing (unknown zone names, "UTC+3", "05.03.2015", a wrong
+ * weekday, ...) is refused. The exact rules: src/lib/timeparse.c.
+ * ESM_ERR_TIME_SYNTAX: unreadable text; ESM_ERR_INVALID: NULL text or out, or
+ * `now` outside years 1..9999. *out is set only on ESM_OK. */
 esm_code esm_parse_time(const char *text, long long now, long long *out);
 
 #ifdef __cplusplus
