@@ -135,14 +135,19 @@ typedef struct esm_summary esm_summary;
 const char *esm_metadata_key(const esm_metadata *md);
 const char *esm_metadata_uri(const esm_metadata *md);
 /* Any string member by its API name, free-form parameters included
- * ("source", "tool-name", "time-duration", ...); NULL when absent. */
+ * ("source", "tool-name", "time-duration", "url", ...); NULL when absent.
+ * Numbers and booleans that odd servers send in place of strings are given
+ * as Python's str() shows them (20 -> "20", 20.0 -> "20.0", true -> "True");
+ * null, arrays and objects count as absent. */
 const char *esm_metadata_get(const esm_metadata *md, const char *name);
 /* All string members in the server's order (metadata-key, subject fields,
- * free-form parameters, uri...). */
+ * free-form parameters, uri...), without url and the pagination members
+ * (metadata-count-total, metadata-previous-page, metadata-next-page). */
 size_t esm_metadata_field_count(const esm_metadata *md);
 const char *esm_metadata_field_name(const esm_metadata *md, size_t i);
 const char *esm_metadata_field_value(const esm_metadata *md, size_t i);
-/* The object as JSON text. */
+/* The object as compact JSON text, as the server sent it but without the
+ * pagination members of a search page's first element. */
 const char *esm_metadata_json(const esm_metadata *md);
 
 size_t esm_metadata_event_type_count(const esm_metadata *md);
@@ -152,7 +157,7 @@ const esm_event_type *esm_metadata_event_type(const esm_metadata *md, const char
 const char *esm_event_type_name(const esm_event_type *et);
 const char *esm_event_type_base_uri(const esm_event_type *et);
 esm_data_type_t esm_event_type_data_type(const esm_event_type *et);
-/* false when the server says null (never written). */
+/* false when the server says null (never written); *out is then untouched. */
 bool esm_event_type_time_updated(const esm_event_type *et, long long *out);
 size_t esm_event_type_summary_count(const esm_event_type *et);
 const esm_summary *esm_event_type_summary_at(const esm_event_type *et, size_t i);
@@ -215,7 +220,9 @@ const char *esm_value_json(const esm_value *v);
 esm_code esm_value_number(const esm_value *v, double *out);
 const char *esm_value_string(const esm_value *v);
 
-/* Histogram: bucket text and count pairs, in the server's order. */
+/* Histogram: bucket text and count pairs, in the server's order. Counts may
+ * be integer strings (legacy writers). ESM_ERR_TYPE unless v is an object and
+ * member i an integer; ESM_ERR_INVALID when i is out of range. */
 size_t esm_value_histogram_size(const esm_value *v);
 esm_code esm_value_histogram_bucket(const esm_value *v, size_t i, const char **bucket, long long *count);
 
@@ -232,7 +239,8 @@ typedef struct {
 esm_code esm_value_subinterval(const esm_value *v, size_t i, esm_subinterval *out);
 
 /* Elements of an array (number lists, subinterval lists, packet-trace hops,
- * paths of packet-trace-multi); members of an object by name. */
+ * paths of packet-trace-multi); members of an object by name, or by position
+ * in the server's order with esm_value_at(). NULL out of range. */
 size_t esm_value_size(const esm_value *v);
 const esm_value *esm_value_at(const esm_value *v, size_t i);
 const esm_value *esm_value_member(const esm_value *v, const char *name);
@@ -253,7 +261,8 @@ typedef struct {
 } esm_hop;
 esm_code esm_value_hop(const esm_value *v, size_t i, esm_hop *out);
 
-/* The message of a failures value ({"error": "..."}). */
+/* The message of a failures value ({"error": "..."}, or a plain string);
+ * NULL for other shapes. */
 const char *esm_value_failure(const esm_value *v);
 
 /* ---- writing -------------------------------------------------------------- */

@@ -114,7 +114,7 @@ bool esm__json_integer(const json_t *j, long long *out)
     }
     const char *s = json_is_string(j) ? plain_string(j) : NULL;
     bool integral = false;
-    if (s && !(decimal_syntax(s, &integral)))
+    if (s && !decimal_syntax(s, &integral))
         return false;
     if (integral) {
         /* exact, also beyond 2^53 */
