@@ -61,32 +61,37 @@ void esm_global_cleanup(void);
 
 typedef struct esm_client esm_client;
 
-/* base_url: "scheme://host[:port]"; a pasted ".../esmond/perfsonar/archive/..."
- * path is trimmed (its mount point becomes the script alias). NULL on a
- * malformed URL or out of memory. */
+/* base_url: "http(s)://host[:port]"; a pasted ".../esmond/perfsonar/archive/..."
+ * path is trimmed (what precedes "/perfsonar" becomes the script alias), and
+ * any other path is taken as the script alias. NULL on a malformed URL, another
+ * scheme, or out of memory. */
 esm_client *esm_client_new(const char *base_url);
 void esm_client_free(esm_client *c);
 
-/* Mount point of the API: "esmond" by default; "" or "/" for none. */
+/* Mount point of the API: "esmond" by default; "" or "/" (or NULL) for none.
+ * Letters, digits, "._~-" and "/" only, else ESM_ERR_INVALID. */
 esm_code esm_client_set_script_alias(esm_client *c, const char *alias);
-/* Credentials, sent on writes (and on reads after esm_client_set_auth_on_reads()). */
+/* Credentials, sent on writes (and on reads after esm_client_set_auth_on_reads());
+ * visible ASCII without spaces, else ESM_ERR_INVALID; NULL removes them. */
 esm_code esm_client_set_token(esm_client *c, const char *key);                      /* Token KEY */
 esm_code esm_client_set_api_key(esm_client *c, const char *user, const char *key);  /* ApiKey USER:KEY */
 void esm_client_set_auth_on_reads(esm_client *c, bool on);
-/* TLS: verification is on by default. */
+/* TLS: verification is on by default. A NULL path restores the system's CA store. */
 esm_code esm_client_set_ca_file(esm_client *c, const char *path);
 void esm_client_set_insecure(esm_client *c, bool insecure);
 /* Connect timeout and idle timeout (no data for that long), in milliseconds;
  * defaults 20000 and 20000. Values <= 0 keep the default: a timeout always applies. */
 void esm_client_set_timeouts(esm_client *c, long connect_ms, long idle_ms);
-/* Retries of idempotent requests on connection errors, 502/503/504 and
- * Retry-After, with exponential backoff; default 3. */
+/* Retries of reads on connection errors, timeouts, broken answers and
+ * 429/502/503/504, with exponential backoff (200 ms doubling, at most 5 s) or
+ * the server's Retry-After (at most 30 s); default 3. Writes are never retried. */
 void esm_client_set_retries(esm_client *c, int retries);
 /* Called with each request's method and full URL before it is sent. */
 typedef void (*esm_trace_fn)(void *userdata, const char *method, const char *url);
 void esm_client_set_trace(esm_client *c, esm_trace_fn fn, void *userdata);
 
-/* Detail of the last failure on c ("" when none): URL, status, server text. */
+/* Detail of the last failure on c ("" when none): URL, status, server text.
+ * Each request clears it when it starts. */
 const char *esm_client_error(const esm_client *c);
 /* HTTP status of the last response, 0 when none was received. */
 long esm_client_http_status(const esm_client *c);

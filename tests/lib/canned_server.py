@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Canned-response HTTP server for the transport tests: quirks no real archive
+shows on demand (stalls, truncated bodies, 503s, redirects, gzip).
+
+Usage: canned_server.py [--tls CERT KEY]
+Prints "listening on http(s)://127.0.0.1:PORT" once it accepts connections.
+The scenario is the first path segment; the rest of the path names a counter
+so that each test has its own attempt count (see /count)."""
+
+import gzip
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+lock = threading.Lock()
+connections = 0
+attempts = {}  # path without query -> requests seen
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is visible
+
+    def setup(self):
+        global connections
+        super().setup()
+        with lock:
+            connections += 1
+            self.conn_no = connections
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send(self, status, body, ctype="application/json", headers=()):
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_json(self, status, obj, headers=()):
+        self.send(status, json.dumps(obj), headers=headers)
+
+    def handle_any(self):
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""
+        with lock:
+            attempts[parts.path] = attempts.get(parts.path, 0) + 1
+            self.attempt = attempts[parts.path]
+        scenario = parts.path.strip("/").split("/")[0]
+        route = getattr(self, "do_" + scenario.replace("-", "_"), None)
+        if route is None:
+            self.send_json(404, {"detail": "Not found."})
+        else:
+            route(parts.path, query)
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
+
+    # ---- scenarios ----
+
+    def do_conn(self, path, q):
+        self.send_json(200, {"conn": self.conn_no, "connections": connections})
+
+    def do_count(self, path, q):
+        self.send_json(200, {"count": attempts.get(q.get("p", ""), 0)})
+
+    def do_gzip(self, path, q):
+        text = json.dumps({"gz": "a" * 5000})
+        if "gzip" not in self.headers.get("Accept-Encoding", ""):
+            self.send_json(400, {"detail": "gzip not accepted"})
+            return
+        self.send(200, gzip.compress(text.encode()), headers=[("Content-Encoding", "gzip")])
+
+    def do_badgzip(self, path, q):
+        self.send(200, b"this is not gzip data", headers=[("Content-Encoding", "gzip")])
+
+    def do_charset(self, path, q):
+        self.send(200, '{"ok": true}', ctype="application/json; charset=utf-8")
+
+    def do_fail_then_ok(self, path, q):
+        """?n=N failures with ?code=C (default 503), optional ?ra=Retry-After."""
+        if self.attempt <= int(q.get("n", "1")):
+            headers = [("Retry-After", q["ra"])] if "ra" in q else []
+            self.send_json(int(q.get("code", "503")), {"detail": "attempt %d" % self.attempt}, headers)
+        else:
+            self.send_json(200, {"attempt": self.attempt})
+
+    def do_stall(self, path, q):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "10")
+        self.end_headers()
+        self.wfile.flush()
+        time.sleep(10)
+        self.close_connection = True
+
+    def do_slow_drip(self, path, q):
+        body = b'"abcdef"'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        for i in range(len(body)):
+            self.wfile.write(body[i:i + 1])
+            self.wfile.flush()
+            time.sleep(0.25)
+
+    def do_truncated(self, path, q):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        self.wfile.write(b'[{"ts": 1,')
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+        self.close_connection = True
+
+    def do_huge(self, path, q):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(600 << 20))
+        self.end_headers()
+        self.wfile.write(b"[")
+        self.close_connection = True
+
+    def do_notjson(self, path, q):
+        self.send(200, "hello, <b>not</b> json\n", ctype="text/plain")
+
+    def do_redirect(self, path, q):
+        self.send(301, "<html>moved</html>", ctype="text/html", headers=[("Location", "/notjson")])
+
+    def do_error_detail(self, path, q):
+        self.send_json(int(q.get("code", "404")), {"detail": q.get("msg", "Not found.")})
+
+    def do_error_legacy(self, path, q):
+        self.send_json(400, {"error": "legacy failure"})
+
+    def do_error_text(self, path, q):
+        page = "<html>\n<body>\n" + "Server\tError " * 40 + "\n</body></html>\n"
+        self.send(500, page, ctype="text/html")
+
+    def do_echo_headers(self, path, q):
+        self.send_json(200, {
+            "method": self.command,
+            "path": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": self.body.decode("utf-8", "replace"),
+        })
+
+
+def exit_with_parent():
+    """A test that dies leaves no server behind."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def main():
+    threading.Thread(target=exit_with_parent, daemon=True).start()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    scheme = "http"
+    if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    print("listening on %s://127.0.0.1:%d" % (scheme, server.server_address[1]), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
