@@ -1,6 +1,7 @@
 #include "server_process.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,11 @@ int server_start(server_process *sp, char *const argv[])
         return -1;
     if (pid == 0) {
         dup2(fds[1], STDOUT_FILENO);
+        if (sp->log_path) {
+            int log = open(sp->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+            if (log >= 0)
+                dup2(log, STDERR_FILENO);
+        }
         close(fds[0]);
         close(fds[1]);
         execvp(argv[0], argv);

@@ -7,6 +7,7 @@
 
 typedef struct {
     pid_t pid;
+    const char *log_path; /* set before server_start(): the server's stderr goes there (NULL: inherited) */
     char url[256]; /* "http://127.0.0.1:PORT" */
 } server_process;
 
