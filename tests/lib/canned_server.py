@@ -159,6 +159,72 @@ class Handler(BaseHTTPRequestHandler):
             "body": self.body.decode("utf-8", "replace"),
         })
 
+    # ---- archives that page differently (the iterator tests) ----
+    # The scenario is the client's script alias: /<alias>/perfsonar/archive/...
+
+    def metadata_page(self, q, alias, actual, shown_total, cap):
+        """actual objects exist; element 0 shows shown_total (None: no
+        member); pages hold at most cap items whatever the limit asked."""
+        limit = min(int(q.get("limit", "1500")), cap)
+        offset = int(q.get("offset", "0"))
+        page = [self.metadata(alias, i) for i in range(offset, min(offset + limit, actual))]
+        if page and shown_total is not None:
+            page[0]["metadata-count-total"] = shown_total
+        self.send_json(200, page)
+
+    @staticmethod
+    def metadata(alias, i):
+        key = "%032x" % (i + 1)
+        uri = "/%s/perfsonar/archive/%s/" % (alias, key)
+        return {"metadata-key": key, "subject-type": "point-to-point", "source": "10.0.0.1",
+                "destination": "10.0.0.2", "tool-name": "canned", "uri": uri,
+                "event-types": [{"event-type": "throughput", "base-uri": uri + "throughput/base",
+                                 "time-updated": None, "summaries": []}]}
+
+    def do_nototal(self, path, q):
+        self.metadata_page(q, "nototal", 2500, None, 10000)
+
+    def do_approx(self, path, q):  # the total overstates what exists
+        self.metadata_page(q, "approx", 2500, 3000, 10000)
+
+    def do_lowtotal(self, path, q):  # the total understates what exists
+        self.metadata_page(q, "lowtotal", 2500, 1200, 10000)
+
+    def do_capped(self, path, q):  # pages smaller than the limit asked for
+        self.metadata_page(q, "capped", 2500, 2500, 700)
+
+    def do_garbage(self, path, q):
+        self.send(200, "<html>not a list</html>", ctype="text/html")
+
+    def do_elmond(self, path, q):
+        """elmond (perfSONAR 5): integer summary windows, base URIs ending in
+        /base/0, pages capped at 10000; 25,000 points at ts 1000 + 10 i."""
+        key = "e1" * 16
+        uri = "/elmond/perfsonar/archive/%s/" % key
+        if path.endswith("/archive/") or path.endswith("/archive"):
+            self.send_json(200, [{
+                "metadata-key": key, "subject-type": "point-to-point", "source": "10.0.0.1",
+                "destination": "10.0.0.2", "tool-name": "pscheduler/iperf3", "uri": uri,
+                "metadata-count-total": 1,
+                "event-types": [{"event-type": "throughput", "base-uri": uri + "throughput/base/0",
+                                 "time-updated": 1700000000,
+                                 "summaries": [{"summary-type": "average", "summary-window": 86400,
+                                                "uri": uri + "throughput/averages/86400",
+                                                "time-updated": 1700000000}]}]}])
+        elif path == uri + "throughput/base/0":
+            start = max(int(q.get("time-start", "0")), 1000)
+            end = int(q.get("time-end", str(10 ** 12)))
+            limit = min(int(q.get("limit", "1500")), 10000)
+            if end < start:
+                self.send_json(400, {"detail": "Requested start time must be less than end time"})
+                return
+            first = (start - 1000 + 9) // 10
+            pts = [{"ts": 1000 + 10 * i, "val": float(i)}
+                   for i in range(first, 25000) if 1000 + 10 * i <= end][:limit]
+            self.send_json(200, pts)
+        else:
+            self.send_json(404, {"detail": "Not found."})
+
 
 def exit_with_parent():
     """A test that dies leaves no server behind."""
