@@ -284,7 +284,9 @@ esm_code esm_metadata_post_set(esm_metadata_post *mp, const char *name, const ch
 esm_code esm_metadata_post_add_event_type(esm_metadata_post *mp, const char *event_type);
 esm_code esm_metadata_post_add_summary(esm_metadata_post *mp, const char *event_type, const char *summary_type,
                                        long long window);
-/* Posts (idempotent: an identical object returns the stored one). *out gets
+/* Posts (idempotent: an identical object returns the stored one). The
+ * subject fields of the subject type are required (ESM_ERR_INVALID, nothing
+ * sent, when one is missing). *out gets
  * the archive's metadata (with its key); free it with esm_metadata_free(). */
 esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_metadata **out);
 void esm_metadata_free(esm_metadata *md);

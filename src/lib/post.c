@@ -106,11 +106,30 @@ static esm_code send_json(esm_client *c, const char *method, const char *target,
     return rc;
 }
 
+/* The subject fields a subject type needs (spec §5.2); archives reject posts without them. */
+static esm_code check_subject(esm_client *c, const json_t *body)
+{
+    static const char *const p2p[] = {"source", "destination", "measurement-agent", "tool-name", "input-source",
+                                      "input-destination"};
+    static const char *const ne[] = {"source", "measurement-agent", "tool-name", "input-source"};
+    bool is_p2p = strcmp(json_string_value(json_object_get(body, "subject-type")), "point-to-point") == 0;
+    const char *const *need = is_p2p ? p2p : ne;
+    size_t n = is_p2p ? sizeof p2p / sizeof p2p[0] : sizeof ne / sizeof ne[0];
+    for (size_t i = 0; i < n; i++)
+        if (!json_object_get(body, need[i]))
+            return esm__client_fail(c, ESM_ERR_INVALID, "metadata post: %s is required for a %s subject", need[i],
+                                    is_p2p ? "point-to-point" : "network-element");
+    return ESM_OK;
+}
+
 esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_metadata **out)
 {
     if (!c || !mp || !out)
         return ESM_ERR_INVALID;
     *out = NULL;
+    esm_code missing = check_subject(c, mp->body);
+    if (missing != ESM_OK)
+        return missing;
     char target[256];
     snprintf(target, sizeof target, "%s/archive/", esm__client_root(c));
     esm__response r;

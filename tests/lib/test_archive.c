@@ -425,6 +425,13 @@ static void test_auth_and_not_found(void **state)
     esm_metadata_post *mp = esm_metadata_post_new("network-element");
     esm_metadata *md = NULL;
     esm_metadata_post_set(mp, "source", "10.0.0.9");
+    /* A missing subject field is caught before anything is sent. */
+    assert_int_equal(esm_metadata_post_send(anon, mp, &md), ESM_ERR_INVALID);
+    assert_non_null(strstr(esm_client_error(anon), "measurement-agent"));
+    assert_int_equal(esm_client_http_status(anon), 0);
+    esm_metadata_post_set(mp, "measurement-agent", "10.0.0.9");
+    esm_metadata_post_set(mp, "tool-name", "t");
+    esm_metadata_post_set(mp, "input-source", "h");
     assert_int_equal(esm_metadata_post_send(anon, mp, &md), ESM_ERR_AUTH);
     assert_null(md);
     assert_int_equal(esm_client_http_status(anon), 401);
