@@ -1,0 +1,29 @@
+/* Addresses shown as host names, the way the Python tools do with
+ * socket.getfqdn(): the reverse lookup's name when it has a dot, else the
+ * first alias with a dot, else that name; the address itself when the lookup
+ * fails. Lookups run in parallel (c-ares), a bounded number in flight, with a
+ * timeout, and each address is looked up once (cache), so a slow DNS never
+ * stalls a tool. */
+#ifndef ESM_TOOLS_HOSTNAMES_H
+#define ESM_TOOLS_HOSTNAMES_H
+
+#include <stddef.h>
+
+typedef struct esm_hostnames esm_hostnames;
+
+/* timeout_ms: per lookup (all retries included); max_in_flight: concurrent
+ * queries. servers: NULL for the system's resolvers, or a c-ares server list
+ * such as "127.0.0.1:5353" (tests). NULL when out of memory or c-ares fails. */
+esm_hostnames *esm_hostnames_new(long timeout_ms, int max_in_flight, const char *servers);
+void esm_hostnames_free(esm_hostnames *h);
+
+/* Queues addr (an IPv4 or IPv6 literal; anything else is shown as is) for
+ * lookup; cheap when already known or queued. */
+void esm_hostnames_want(esm_hostnames *h, const char *addr);
+/* Resolves everything queued, in parallel, returning when all are answered or timed out. */
+void esm_hostnames_resolve(esm_hostnames *h);
+/* The name to show for addr (resolving it now if it was not queued). The
+ * string lives as long as h. */
+const char *esm_hostnames_get(esm_hostnames *h, const char *addr);
+
+#endif
