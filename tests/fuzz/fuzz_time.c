@@ -1,0 +1,20 @@
+/* esm_parse_time() on arbitrary text (the tools' --start-time/--end-time). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esmond/esmond.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    long long out;
+    esm_parse_time(text, 1700000000, &out);
+    esm_parse_time(text, -86400LL * 365 * 60, &out);
+    free(text);
+    return 0;
+}
