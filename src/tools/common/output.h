@@ -1,0 +1,28 @@
+/* The originals' output formats, written row by row as rows arrive:
+ * human ("key: value" blocks between "= + = ..." lines, "No data found."),
+ * json (one list of objects, json.dumps style) and csv (csv.DictWriter with
+ * a header, "\r\n" line ends). Values are shown with Python's str(); list
+ * values as their items' str() joined by ", ". */
+#ifndef ESM_TOOLS_OUTPUT_H
+#define ESM_TOOLS_OUTPUT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct esm_output esm_output;
+
+/* format: "human", "json" or "csv". columns: the fields shown in human and
+ * csv output, in order (borrowed). extended: human output also shows the
+ * row's other members after the columns, in the row's order. NULL when out
+ * of memory or on an unknown format. */
+esm_output *esm_output_new(FILE *out, const char *format, const char *const *columns, size_t ncolumns,
+                           bool extended);
+/* Writes one row (a JSON object; its member order is kept) and flushes. */
+bool esm_output_row(esm_output *o, const json_t *row);
+/* Writes the end: the "no data" text when there were no rows, and the final
+ * newline Python's print added. */
+bool esm_output_end(esm_output *o);
+void esm_output_free(esm_output *o);
+
+#endif

@@ -1,0 +1,211 @@
+/* Python str()/repr()/json.dumps()/csv text of JSON values (see pytext.h). */
+#include "pytext.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pyfloat.h"
+
+/* Decodes one UTF-8 sequence at s (n bytes left); *len gets its length.
+ * An invalid byte gives U+FFFD with *len 1. */
+static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+    unsigned c = s[0];
+    size_t need = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
+    if (need == 0) {
+        *len = 1;
+        return c;
+    }
+    if (need > 3 || need >= n) {
+        *len = 1;
+        return 0xFFFD;
+    }
+    uint32_t cp = c & (0x3F >> need);
+    for (size_t i = 1; i <= need; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *len = 1;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    *len = need + 1;
+    return cp;
+}
+
+/* Characters str.isprintable() rejects among those an archive may plausibly
+ * send: controls, C1 controls, non-space separators, format characters. */
+static bool py_unprintable(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0xA0) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF;
+}
+
+void esm_py_repr_string(esm_buf *b, const char *s, size_t n)
+{
+    /* Python picks double quotes only when the text has ' and no ". */
+    bool single = memchr(s, '\'', n) != NULL, dbl = memchr(s, '"', n) != NULL;
+    char q = single && !dbl ? '"' : '\'';
+    esm_buf_append(b, &q, 1);
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t cp = utf8_next(u + i, n - i, &len);
+        if (cp == (uint32_t)q || cp == '\\')
+            esm_buf_printf(b, "\\%c", (char)cp);
+        else if (cp == '\n')
+            esm_buf_puts(b, "\\n");
+        else if (cp == '\r')
+            esm_buf_puts(b, "\\r");
+        else if (cp == '\t')
+            esm_buf_puts(b, "\\t");
+        else if (py_unprintable(cp))
+            esm_buf_printf(b, cp < 0x100 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
+        else if (cp == 0xFFFD && len == 1)
+            esm_buf_puts(b, "\xef\xbf\xbd"); /* an invalid byte shows as U+FFFD */
+        else
+            esm_buf_append(b, s + i, len);
+        i += len;
+    }
+    esm_buf_append(b, &q, 1);
+}
+
+static void py_number(esm_buf *b, const json_t *v)
+{
+    if (json_is_integer(v)) {
+        esm_buf_printf(b, "%lld", (long long)json_integer_value(v));
+    } else {
+        char tmp[ESM_PYFLOAT_MAX];
+        size_t n = esm_pyfloat_format(json_real_value(v), tmp);
+        esm_buf_append(b, tmp, n);
+    }
+}
+
+void esm_py_repr(esm_buf *b, const json_t *v)
+{
+    if (!v || json_is_null(v)) {
+        esm_buf_puts(b, "None");
+    } else if (json_is_boolean(v)) {
+        esm_buf_puts(b, json_is_true(v) ? "True" : "False");
+    } else if (json_is_number(v)) {
+        py_number(b, v);
+    } else if (json_is_string(v)) {
+        esm_py_repr_string(b, json_string_value(v), json_string_length(v));
+    } else if (json_is_array(v)) {
+        esm_buf_puts(b, "[");
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                esm_buf_puts(b, ", ");
+            esm_py_repr(b, json_array_get(v, i));
+        }
+        esm_buf_puts(b, "]");
+    } else {
+        const char *key;
+        json_t *member;
+        bool first = true;
+        esm_buf_puts(b, "{");
+        json_object_foreach((json_t *)v, key, member) {
+            if (!first)
+                esm_buf_puts(b, ", ");
+            first = false;
+            esm_py_repr_string(b, key, strlen(key));
+            esm_buf_puts(b, ": ");
+            esm_py_repr(b, member);
+        }
+        esm_buf_puts(b, "}");
+    }
+}
+
+void esm_py_str(esm_buf *b, const json_t *v)
+{
+    if (json_is_string(v))
+        esm_buf_append(b, json_string_value(v), json_string_length(v));
+    else
+        esm_py_repr(b, v);
+}
+
+/* A JSON string literal as json.dumps() writes it with ensure_ascii. */
+static void py_json_string(esm_buf *b, const char *s, size_t n)
+{
+    esm_buf_puts(b, "\"");
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t cp = utf8_next(u + i, n - i, &len);
+        i += len;
+        switch (cp) {
+        case '"': esm_buf_puts(b, "\\\""); continue;
+        case '\\': esm_buf_puts(b, "\\\\"); continue;
+        case '\n': esm_buf_puts(b, "\\n"); continue;
+        case '\r': esm_buf_puts(b, "\\r"); continue;
+        case '\t': esm_buf_puts(b, "\\t"); continue;
+        case '\b': esm_buf_puts(b, "\\b"); continue;
+        case '\f': esm_buf_puts(b, "\\f"); continue;
+        default: break;
+        }
+        if (cp >= 0x10000) { /* a surrogate pair, as Python writes it */
+            cp -= 0x10000;
+            esm_buf_printf(b, "\\u%04x\\u%04x", 0xD800 + (unsigned)(cp >> 10), 0xDC00 + (unsigned)(cp & 0x3FF));
+        } else if (cp < 0x20 || cp > 0x7E) {
+            esm_buf_printf(b, "\\u%04x", (unsigned)cp);
+        } else {
+            char c = (char)cp;
+            esm_buf_append(b, &c, 1);
+        }
+    }
+    esm_buf_puts(b, "\"");
+}
+
+void esm_py_json(esm_buf *b, const json_t *v)
+{
+    if (!v || json_is_null(v)) {
+        esm_buf_puts(b, "null");
+    } else if (json_is_boolean(v)) {
+        esm_buf_puts(b, json_is_true(v) ? "true" : "false");
+    } else if (json_is_number(v)) {
+        py_number(b, v);
+    } else if (json_is_string(v)) {
+        py_json_string(b, json_string_value(v), json_string_length(v));
+    } else if (json_is_array(v)) {
+        esm_buf_puts(b, "[");
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                esm_buf_puts(b, ", ");
+            esm_py_json(b, json_array_get(v, i));
+        }
+        esm_buf_puts(b, "]");
+    } else {
+        const char *key;
+        json_t *member;
+        bool first = true;
+        esm_buf_puts(b, "{");
+        json_object_foreach((json_t *)v, key, member) {
+            if (!first)
+                esm_buf_puts(b, ", ");
+            first = false;
+            py_json_string(b, key, strlen(key));
+            esm_buf_puts(b, ": ");
+            esm_py_json(b, member);
+        }
+        esm_buf_puts(b, "}");
+    }
+}
+
+void esm_py_csv_field(esm_buf *b, const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!quote) {
+        esm_buf_append(b, s, n);
+        return;
+    }
+    esm_buf_puts(b, "\"");
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            esm_buf_puts(b, "\"");
+        esm_buf_append(b, s + i, 1);
+    }
+    esm_buf_puts(b, "\"");
+}

@@ -1,0 +1,24 @@
+/* Python's text for JSON values, as the original tools print them: str() and
+ * repr() (None, True, floats in shortest round-trip form, dict and list reprs
+ * in the server's key order, string quoting), json.dumps() with its default
+ * separators and ASCII escapes, and csv-module field quoting. DESIGN §3. */
+#ifndef ESM_TOOLS_PYTEXT_H
+#define ESM_TOOLS_PYTEXT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "json_write.h" /* esm_buf */
+
+/* str(v): strings as they are, everything else as repr(). NULL v is None. */
+void esm_py_str(esm_buf *b, const json_t *v);
+/* repr(v). */
+void esm_py_repr(esm_buf *b, const json_t *v);
+/* repr() of the UTF-8 text s[0..n). */
+void esm_py_repr_string(esm_buf *b, const char *s, size_t n);
+/* json.dumps(v) with Python's defaults: ", " and ": ", ensure_ascii. */
+void esm_py_json(esm_buf *b, const json_t *v);
+/* One field of csv.writer (QUOTE_MINIMAL, ',' and '"', "\r\n" line ends). */
+void esm_py_csv_field(esm_buf *b, const char *s, size_t n);
+
+#endif
