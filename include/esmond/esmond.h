@@ -186,6 +186,10 @@ esm_code esm_metadata_iter_new(esm_client *c, const esm_query *q, esm_metadata_i
 /* ESM_OK with *md set, ESM_DONE at the end, or an error. */
 esm_code esm_metadata_iter_next(esm_metadata_iter *it, const esm_metadata **md);
 void esm_metadata_iter_free(esm_metadata_iter *it);
+/* The first page's metadata-count-total (how many objects the archive says
+ * match), -1 before the first page or when the archive did not say. The
+ * Python client showed it on the first object (esmond-ps-get-metadata -M). */
+long long esm_metadata_iter_total(const esm_metadata_iter *it);
 
 /* ---- reading data -------------------------------------------------------- */
 

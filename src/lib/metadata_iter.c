@@ -94,6 +94,11 @@ esm_code esm_metadata_iter_next(esm_metadata_iter *it, const esm_metadata **md)
     return ESM_OK;
 }
 
+long long esm_metadata_iter_total(const esm_metadata_iter *it)
+{
+    return it ? it->total : -1;
+}
+
 void esm_metadata_iter_free(esm_metadata_iter *it)
 {
     if (!it)
