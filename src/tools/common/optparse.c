@@ -239,7 +239,7 @@ static int long_option(const esm_optparser *p, int argc, char **argv, int *i)
     if (eq)
         return store(p, d, opt, eq + 1);
     if (*i + 1 >= argc)
-        return fail(p, "%s option requires an argument", opt);
+        return fail(p, "%s option requires 1 argument", opt);
     return store(p, d, opt, argv[++*i]);
 }
 
@@ -263,7 +263,7 @@ static int short_options(const esm_optparser *p, int argc, char **argv, int *i)
         if (arg[k + 1])
             return store(p, d, opt, arg + k + 1);
         if (*i + 1 >= argc)
-            return fail(p, "%s option requires an argument", opt);
+            return fail(p, "%s option requires 1 argument", opt);
         return store(p, d, opt, argv[++*i]);
     }
     return -1;
