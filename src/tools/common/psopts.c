@@ -1,0 +1,316 @@
+/* Shared options of the perfSONAR query tools (see psopts.h). Messages and
+ * their order follow perfsonar_client_opts() and perfsonar_client_filters()
+ * of esmond-client; the original printed them on stdout and left with
+ * sys.exit(-1), status 255. */
+#include "psopts.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define EXIT_CHECK 255
+
+/* The original's event types, in its order (-L prints them so). */
+static const char *const event_types[] = {
+    "failures", "histogram-owdelay", "histogram-rtt", "histogram-ttl", "histogram-ttl-reverse",
+    "ntp-delay", "ntp-dispersion", "ntp-jitter", "ntp-offset", "ntp-polling-interval", "ntp-reach",
+    "ntp-stratum", "ntp-wander", "packet-duplicates", "packet-duplicates-bidir", "packet-loss-rate",
+    "packet-loss-rate-bidir", "packet-trace", "packet-count-lost", "packet-count-lost-bidir",
+    "packet-count-sent", "packet-reorders", "packet-reorders-bidir", "packet-retransmits",
+    "packet-retransmits-subintervals", "path-mtu", "streams-packet-retransmits",
+    "streams-packet-retransmits-subintervals", "streams-throughput", "streams-throughput-subintervals",
+    "throughput", "throughput-subintervals", "time-error-estimates",
+};
+
+static void list_event_types(void)
+{
+    printf("\nValid event types:\n");
+    for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
+        printf("    %s\n", event_types[i]);
+}
+
+/* The original's list, plus whatever else the library's catalog knows: an
+ * archive may hold newer types, and they should stay readable. */
+static bool known_event_type(const char *name)
+{
+    for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
+        if (!strcmp(event_types[i], name))
+            return true;
+    return esm_catalog_data_type(name) != ESM_TYPE_UNKNOWN;
+}
+
+static const char *basename_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static void parser_of(esm_psopts *o, esm_optdef *defs, size_t *count, char *usage, size_t usage_cap,
+                      esm_optparser *p)
+{
+    const esm_optdef table[] = {
+        {'h', "help", NULL, ESM_OPT_HELP, "show this help message and exit", NULL},
+        {'u', "url", "URL", ESM_OPT_STRING, "URL of esmond API you want to talk to.", &o->url},
+        {'s', "src", "SRC", ESM_OPT_STRING, "Host originating the test.", &o->src},
+        {'d', "dest", "DEST", ESM_OPT_STRING, "Test endpoint.", &o->dest},
+        {'a', "agent", "AGENT", ESM_OPT_STRING, "Host that initiated the test - useful for central MAs.",
+         &o->agent},
+        {'e', "event-type", "EVENT", ESM_OPT_STRING,
+         "Type of data (loss, latency, throughput, etc) - see -L\narg.", &o->type},
+        {'t', "tool", "TOOL", ESM_OPT_STRING,
+         "Tool used to run test (bwctl/iperf3, powstream,\n\"bwctl/tracepath,traceroute\", gridftp, etc).",
+         &o->tool},
+        {'S', "start-time", "START", ESM_OPT_STRING, "Start time of query (default: 24 hours ago).", &o->start},
+        {'E', "end-time", "END", ESM_OPT_STRING, "End time of query (default: now).", &o->end},
+        {'F', "filter", "FILTER", ESM_OPT_APPEND,
+         "Specify additional query filters - format: -F\nkey:value. Can be used multiple times, invalid filters\n"
+         "will be ignored.",
+         &o->filters},
+        {'L', "list-events", NULL, ESM_OPT_FLAG, "List available event types.", &o->list_events},
+        {'M', "metadata-extended", NULL, ESM_OPT_FLAG,
+         "Show extended metadata tool-specific values (can not\nbe used with -o csv).", &o->metadata},
+        {'T', "summary-type", "SUMMARY_TYPE", ESM_OPT_STRING,
+         "Request summary data of type [aggregation, average,\nstatistics].", &o->summary_type},
+        {'W', "summary-window", "SUMMARY_WINDOW", ESM_OPT_INT,
+         "Timeframe in seconds described by the summary\n(default: 0).", &o->summary_window},
+        {'o', "output-format", "O_FORMAT", ESM_OPT_STRING, "Output format [human, json, csv] (default: human).",
+         &o->format},
+        {'I', "ip", NULL, ESM_OPT_FLAG, "Show source/dest as IP addresses, not hostnames.", &o->ip},
+        {'v', "verbose", NULL, ESM_OPT_FLAG, "Verbose output.", &o->verbose},
+        {0, "ssl-verify", NULL, ESM_OPT_FLAG, "Verify SSL certificate (default: False)", &o->ssl_verify},
+        {0, "timeout", "SECONDS", ESM_OPT_INT,
+         "Timeout (in seconds) client will wait without\nreceiveing data before exiting", &o->timeout},
+        /* beyond the original: not in --help (kept identical), see the README */
+        {0, "insecure", NULL, ESM_OPT_FLAG, NULL, &o->insecure},
+        {0, "ca-file", "FILE", ESM_OPT_STRING, NULL, &o->ca_file},
+        {0, "user", "USER", ESM_OPT_STRING, NULL, &o->user},
+        {0, "key", "KEY", ESM_OPT_STRING, NULL, &o->key},
+        {0, "script-alias", "ALIAS", ESM_OPT_STRING, NULL, &o->script_alias},
+    };
+    *count = sizeof table / sizeof table[0];
+    memcpy(defs, table, sizeof table);
+    snprintf(usage, usage_cap,
+             "%s [ -u URL -s SRC -d DEST | -a AGENT | -e EVENT | -t TOOL | -L | -o FORMAT | -v ]\n"
+             "--begin and --end args parsed by python-dateutil so fairly flexible with the date formats.",
+             o->prog);
+    *p = (esm_optparser){o->prog, usage, defs, *count};
+}
+
+/* An IP literal, or a name the system resolves (socket.gethostbyname in the
+ * original, which refused IPv6 literals). */
+static bool valid_host(const char *host)
+{
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1)
+        return true;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0)
+        return false;
+    freeaddrinfo(res);
+    return true;
+}
+
+static int check_url(esm_psopts *o, const esm_optparser *p)
+{
+    if (!o->url) {
+        printf("--url is a required arg\n\n");
+        esm_optparse_help(p, stdout);
+        return EXIT_CHECK;
+    }
+    /* The original trimmed a pasted archive path with a note on stdout,
+     * where it spoiled json and csv output; the note goes to stderr here and
+     * the library does the trimming. */
+    const char *scheme_end = strstr(o->url, "://");
+    const char *path = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
+    if (path && !strncmp(path, "/esmond/perfsonar/archive", 25))
+        fprintf(stderr, "not necessary to add /esmond/perfsonar/archive to --url arg - trimming\n");
+    return -1;
+}
+
+static int check_values(const esm_psopts *o)
+{
+    const char *names[] = {"src", "dest", "agent"};
+    const char *values[] = {o->src, o->dest, o->agent};
+    for (size_t i = 0; i < 3; i++)
+        if (values[i] && *values[i] && !valid_host(values[i])) {
+            printf("--%s arg had invalid hostname: %s\n", names[i], values[i]);
+            return EXIT_CHECK;
+        }
+    if (o->type && *o->type && !known_event_type(o->type)) {
+        printf("%s is not a valid event type\n", o->type);
+        list_event_types();
+        return EXIT_CHECK;
+    }
+    const char *st = o->summary_type;
+    if (st && *st && strcmp(st, "aggregation") && strcmp(st, "average") && strcmp(st, "statistics")) {
+        printf("%s is not a valid --summary-type arg (one of: ['aggregation', 'average', 'statistics'])\n", st);
+        return EXIT_CHECK;
+    }
+    if (strcmp(o->format, "human") && strcmp(o->format, "json") && strcmp(o->format, "csv")) {
+        printf("%s is not a valid --output-format arg (one of: ['human', 'json', 'csv'])\n", o->format);
+        return EXIT_CHECK;
+    }
+    if (!strcmp(o->format, "csv") && o->metadata) {
+        printf("--output-format csv can not be used with --metadata-extended\n");
+        return EXIT_CHECK;
+    }
+    return -1;
+}
+
+int esm_psopts_parse(esm_psopts *o, int argc, char **argv)
+{
+    *o = (esm_psopts){.prog = basename_of(argc > 0 ? argv[0] : "esmond-ps"), .format = "human"};
+    esm_optdef defs[32];
+    size_t count;
+    char usage[512];
+    esm_optparser p;
+    parser_of(o, defs, &count, usage, sizeof usage, &p);
+    int rc = esm_optparse(&p, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (o->list_events) {
+        list_event_types();
+        return 0;
+    }
+    if ((rc = check_url(o, &p)) >= 0)
+        return rc;
+    return check_values(o);
+}
+
+static int read_time(const char *text, const char *option, long long now, long long fallback, long long *out)
+{
+    if (!text || !*text) {
+        *out = fallback;
+        return -1;
+    }
+    if (esm_parse_time(text, now, out) != ESM_OK) {
+        printf("could not parse --%s arg: %s\n", option, text);
+        return EXIT_CHECK;
+    }
+    return -1;
+}
+
+/* -F key:value, split at the first colon (the original crashed on a second
+ * one); dashed and underscored keys alike, free-form parameters too (the
+ * original refused dashed keys and anything but its own filter names). */
+static void apply_filter(esm_query *q, const char *f)
+{
+    const char *colon = strchr(f, ':');
+    if (!colon) {
+        printf("--filter arg %s should be of the format key:value\n", f);
+        return;
+    }
+    size_t n = (size_t)(colon - f);
+    char *key = malloc(n + 1);
+    if (!key)
+        return;
+    for (size_t i = 0; i < n; i++)
+        key[i] = f[i] == '_' ? '-' : f[i];
+    key[n] = 0;
+    if (n == 0 || esm_query_set(q, key, colon + 1) != ESM_OK) {
+        for (size_t i = 0; i < n; i++)
+            key[i] = key[i] == '-' ? '_' : key[i];
+        printf("--filter arg %s is not a valid filtering value\n", key);
+    }
+    free(key);
+}
+
+int esm_psopts_query(const esm_psopts *o, esm_query **out)
+{
+    long long now = (long long)time(NULL), start, end;
+    int rc = read_time(o->start, "start-time", now, now - 86400, &start);
+    if (rc < 0)
+        rc = read_time(o->end, "end-time", now, now, &end);
+    if (rc >= 0)
+        return rc;
+    esm_query *q = esm_query_new();
+    if (!q) {
+        fprintf(stderr, "%s: out of memory\n", o->prog);
+        return 1;
+    }
+    const char *names[] = {"source", "destination", "measurement-agent", "event-type", "tool-name", "summary-type"};
+    const char *values[] = {o->src, o->dest, o->agent, o->type, o->tool, o->summary_type};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (values[i] && *values[i])
+            esm_query_set(q, names[i], values[i]);
+    esm_query_set_time(q, "time-start", start);
+    esm_query_set_time(q, "time-end", end);
+    if (o->summary_window) {
+        char w[32];
+        snprintf(w, sizeof w, "%lld", o->summary_window);
+        esm_query_set(q, "summary-window", w);
+    }
+    for (size_t i = 0; i < o->filters.count; i++)
+        apply_filter(q, o->filters.items[i]);
+    fflush(stdout);
+    *out = q;
+    return -1;
+}
+
+static void trace(void *userdata, const char *method, const char *url)
+{
+    (void)userdata;
+    fprintf(stderr, "%s %s\n", method, url);
+}
+
+static int client_fail(const esm_psopts *o, esm_client *c, const char *what, const char *value)
+{
+    fprintf(stderr, "%s: error: %s: %s\n", o->prog, what, value);
+    esm_client_free(c);
+    return 2;
+}
+
+int esm_psopts_client(const esm_psopts *o, esm_client **out)
+{
+    esm_client *c = esm_client_new(o->url);
+    if (!c)
+        return client_fail(o, NULL, "--url is not an http:// or https:// URL", o->url);
+    const char *user = o->user ? o->user : getenv("ESMOND_USER");
+    const char *key = o->key ? o->key : getenv("ESMOND_KEY");
+    if (o->script_alias && esm_client_set_script_alias(c, o->script_alias) != ESM_OK)
+        return client_fail(o, c, "invalid --script-alias", o->script_alias);
+    if (o->ca_file && esm_client_set_ca_file(c, o->ca_file) != ESM_OK)
+        return client_fail(o, c, "cannot use --ca-file", o->ca_file);
+    if (user && *user && !(key && *key))
+        return client_fail(o, c, "a user needs a key (--key or ESMOND_KEY)", user);
+    if (key && *key) {
+        esm_code rc = user && *user ? esm_client_set_api_key(c, user, key) : esm_client_set_token(c, key);
+        if (rc != ESM_OK)
+            return client_fail(o, c, "credentials", "only visible ASCII without spaces is allowed");
+        esm_client_set_auth_on_reads(c, true);
+    }
+    esm_client_set_insecure(c, o->insecure);
+    if (o->timeout > 0) {
+        long ms = o->timeout > 86400 ? 86400000L : (long)o->timeout * 1000; /* a day is plenty */
+        esm_client_set_timeouts(c, ms, ms);
+    }
+    if (o->verbose)
+        esm_client_set_trace(c, trace, NULL);
+    *out = c;
+    return -1;
+}
+
+esm_hostnames *esm_psopts_hostnames(const esm_psopts *o)
+{
+    if (o->ip)
+        return NULL;
+    /* ESMOND_DNS_SERVERS (a c-ares server list) is a testing aid: it points
+     * the lookups at a local responder. */
+    return esm_hostnames_new(3000, 32, getenv("ESMOND_DNS_SERVERS"));
+}
+
+int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc)
+{
+    const char *detail = c ? esm_client_error(c) : "";
+    fprintf(stderr, "%s: %s%s%s\n", o->prog, esm_strerror(rc), *detail ? ": " : "", detail);
+    return 1;
+}
+
+void esm_psopts_free(esm_psopts *o)
+{
+    esm_strlist_free(&o->filters);
+}

@@ -1,0 +1,40 @@
+/* The options every perfSONAR query tool shares (perfsonar_client_opts() of
+ * the originals), their checks in the originals' order and messages, and the
+ * query, client and host-name resolver they describe. */
+#ifndef ESM_TOOLS_PSOPTS_H
+#define ESM_TOOLS_PSOPTS_H
+
+#include <stdbool.h>
+
+#include "esmond/esmond.h"
+#include "hostnames.h"
+#include "optparse.h"
+
+typedef struct {
+    const char *prog;
+    const char *url, *src, *dest, *agent, *type, *tool, *start, *end;
+    const char *summary_type, *format;
+    esm_strlist filters;
+    long long summary_window, timeout;
+    bool list_events, metadata, ip, verbose, ssl_verify;
+    /* beyond the original */
+    bool insecure;
+    const char *ca_file, *user, *key, *script_alias;
+} esm_psopts;
+
+/* Reads argv and runs the originals' checks (-L, --url, host names, event
+ * type, summary type, output format). -1 to go on, else the exit status. */
+int esm_psopts_parse(esm_psopts *o, int argc, char **argv);
+/* The filters: time range (-S/-E, default the last 24 hours) and -F
+ * key:value pairs. -1 with *out set, else the exit status. */
+int esm_psopts_query(const esm_psopts *o, esm_query **out);
+/* A client for --url with TLS, timeout and credential options. -1 with
+ * *out set, else the exit status. */
+int esm_psopts_client(const esm_psopts *o, esm_client **out);
+/* The resolver that shows addresses as names; NULL with --ip. */
+esm_hostnames *esm_psopts_hostnames(const esm_psopts *o);
+/* Reports a failed archive call on stderr; returns the exit status (1). */
+int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc);
+void esm_psopts_free(esm_psopts *o);
+
+#endif
