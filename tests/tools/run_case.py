@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Runs one data-driven tool case (tests/data/tools/<case>/) and compares.
+
+A case directory holds:
+  tool          the program's name (in --bin)
+  args          its arguments, one a line; $URL is the archive's base URL
+  expected.out  stdout, byte for byte ("http://archive.example.net" stands
+                for the archive's own scheme://host:port in url fields)
+  expected.err  stderr, the same way (optional; when absent stderr must be empty)
+  status        exit status
+  import/       optional: the archive's content (replay layout) instead of
+                tests/data/replay
+  dns           optional, empty: start dns_responder.py and point the tool
+                at it (ESMOND_DNS_SERVERS); else lookups go nowhere
+The archive (esmond-ps-archive, temp database, 127.0.0.1:0) is started once
+for the case; the tool runs with TZ=UTC.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PLACEHOLDER_HOST = b'http://archive.example.net'
+
+
+def start(cmd, prefix, env=None):
+    """Starts a server that prints 'listening on PREFIX...' first; returns (proc, rest)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    line = proc.stdout.readline().decode().strip()
+    if not line.startswith('listening on ' + prefix):
+        proc.kill()
+        err = proc.stderr.read().decode()
+        sys.exit('server did not start: %r %s' % (line, err))
+    return proc, line[len('listening on ' + prefix):]
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def read(path, default=None):
+    if not os.path.exists(path):
+        return default
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def show_diff(name, want, got):
+    sys.stderr.write('--- %s differs\n--- expected:\n%r\n--- got:\n%r\n' % (name, want, got))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--bin', required=True, help='directory of the tools and esmond-ps-archive')
+    ap.add_argument('--replay', required=True)
+    ap.add_argument('case')
+    a = ap.parse_args()
+
+    tool = read(os.path.join(a.case, 'tool')).decode().strip()
+    args = read(os.path.join(a.case, 'args'), b'').decode().split('\n')
+    if args and args[-1] == '':
+        args.pop()
+    content = os.path.join(a.case, 'import')
+    if not os.path.isdir(content):
+        content = a.replay
+
+    env = dict(os.environ, TZ='UTC')
+    env.pop('ESMOND_USER', None)
+    env.pop('ESMOND_KEY', None)
+    env['ESMOND_DNS_SERVERS'] = '127.0.0.1:9'  # nothing answers: lookups fail fast, names stay addresses
+    servers = []
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            archive, base = start([os.path.join(a.bin, 'esmond-ps-archive'), '--db', os.path.join(tmp, 'db'),
+                                   '--listen', '127.0.0.1:0', '--import', content], 'http://')
+            servers.append(archive)
+            url = 'http://' + base
+            if os.path.exists(os.path.join(a.case, 'dns')):
+                dns, port = start([sys.executable, os.path.join(HERE, 'dns_responder.py'),
+                                   '--stats', os.path.join(tmp, 'dns-stats')], 'udp://')
+                servers.append(dns)
+                env['ESMOND_DNS_SERVERS'] = port
+            argv = [os.path.join(a.bin, tool)] + [x.replace('$URL', url) for x in args]
+            run = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp,
+                                 timeout=120)
+        finally:
+            for s in servers:
+                stop(s)
+
+    out = run.stdout.replace(url.encode(), PLACEHOLDER_HOST)
+    err = run.stderr.replace(url.encode(), PLACEHOLDER_HOST)
+    ok = True
+    want_out = read(os.path.join(a.case, 'expected.out'), b'')
+    if out != want_out:
+        show_diff('stdout', want_out, out)
+        ok = False
+    want_err = read(os.path.join(a.case, 'expected.err'), b'')
+    if err != want_err:
+        show_diff('stderr', want_err, err)
+        ok = False
+    want_status = int(read(os.path.join(a.case, 'status'), b'0').decode().strip())
+    if run.returncode != want_status:
+        sys.stderr.write('status: expected %d, got %d\n' % (want_status, run.returncode))
+        ok = False
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
