@@ -467,6 +467,7 @@ typedef struct {
     int in_block_sender;
     int open;                   /* inside start_tool..stop_tool */
     int saw_start;
+    int strict;                 /* only plain "bwctl: " lines, as the original */
 } scan_state;
 
 static void scan_free(scan_state *st)
@@ -539,7 +540,7 @@ static void scan_line(scan_state *st, const char *s, size_t n, size_t line_begin
         st->in_block_sender = s[0] == 'S';
         return;
     }
-    if (!bwctl_msg(s, tn, &m, &ml))
+    if (!bwctl_msg(s, tn, &m, &ml) || (st->strict && !starts(s, tn, "bwctl: ")))
         return;
     if (st->open) {
         if (starts(m, ml, "stop_tool:")) {
@@ -664,6 +665,7 @@ static esm_ld_code parse_transcript(const char *text, size_t len, unsigned flags
     int strict = (flags & ESM_BW_STRICT) != 0;
     scan_state st;
     memset(&st, 0, sizeof st);
+    st.strict = strict;
     size_t p = 0;
     while (p < len) {
         const char *nl = memchr(text + p, '\n', len - p);
