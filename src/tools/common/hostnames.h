@@ -11,19 +11,22 @@
 
 typedef struct esm_hostnames esm_hostnames;
 
-/* timeout_ms: per lookup (all retries included); max_in_flight: concurrent
- * queries. servers: NULL for the system's resolvers, or a c-ares server list
- * such as "127.0.0.1:5353" (tests). NULL when out of memory or c-ares fails. */
+/* timeout_ms: per lookup, all tries and servers included (at least 1 ms);
+ * max_in_flight: DNS queries at once (at least 1). servers: NULL for the
+ * system's configuration (hosts file, then DNS, as nsswitch.conf says), or a
+ * c-ares server list such as "127.0.0.1:5353" (tests: DNS only, no hosts
+ * file). NULL when out of memory, c-ares fails or servers is malformed. */
 esm_hostnames *esm_hostnames_new(long timeout_ms, int max_in_flight, const char *servers);
 void esm_hostnames_free(esm_hostnames *h);
 
-/* Queues addr (an IPv4 or IPv6 literal; anything else is shown as is) for
- * lookup; cheap when already known or queued. */
+/* Queues addr (an IPv4 or IPv6 literal; anything else, and 0.0.0.0 or ::, is
+ * shown as is) for lookup; cheap when already known or queued. */
 void esm_hostnames_want(esm_hostnames *h, const char *addr);
 /* Resolves everything queued, in parallel, returning when all are answered or timed out. */
 void esm_hostnames_resolve(esm_hostnames *h);
-/* The name to show for addr (resolving it now if it was not queued). The
- * string lives as long as h. */
+/* The name to show for addr (resolving it now, with whatever else is queued,
+ * if it was not resolved yet). The string lives as long as h; only when out
+ * of memory is it addr itself. */
 const char *esm_hostnames_get(esm_hostnames *h, const char *addr);
 
 #endif
