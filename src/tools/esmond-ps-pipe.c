@@ -1,0 +1,495 @@
+/* esmond-ps-pipe: reads the output of `bwctl ... -T iperf3 --parsable
+ * --verbose` (or a plain `iperf3 -J` document, or a pScheduler throughput
+ * result) on stdin and stores it in an esmond archive: one metadata POST, then
+ * one bulk PUT of every value. A drop-in for the esmond-client tool; the
+ * deliberate differences are listed in the README. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <esmond/esmond.h>
+
+#include "bwctl_output.h"
+#include "json_write.h"
+#include "optparse.h"
+#include "pyfloat.h"
+
+#define PROG "esmond-ps-pipe"
+#define MAX_INPUT (256u << 20) /* far above any test result */
+
+/* ---- log: "ts=<asctime> event=<e> id=<epoch> <msg>", as logging.Formatter writes it ---- */
+
+static FILE *log_out;
+
+static void logev(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logev(const char *event, const char *fmt, ...)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+    fprintf(log_out, "ts=%s,%03ld event=%s id=%lld ", ts, (long)(tv.tv_usec / 1000), event, (long long)tv.tv_sec);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(log_out, fmt, ap);
+    va_end(ap);
+    fputc('\n', log_out);
+    fflush(log_out);
+}
+
+/* ---- values as JSON text (integers stay integers, reals in Python repr form) ---- */
+
+static void put_num(esm_buf *b, const esm_num *n)
+{
+    if (n->kind == ESM_NUM_INT)
+        esm_buf_printf(b, "%lld", n->i);
+    else if (n->kind == ESM_NUM_REAL)
+        esm_buf_json_real(b, n->d);
+    else
+        esm_buf_puts(b, "null");
+}
+
+static void put_subints(esm_buf *b, const esm_bw_result *r, int retrans)
+{
+    esm_buf_puts(b, "[");
+    for (size_t i = 0; i < r->n_intervals; i++) {
+        const esm_bw_subint *s = retrans ? &r->intervals[i].retransmits : &r->intervals[i].throughput;
+        esm_buf_puts(b, i ? ", {\"start\": " : "{\"start\": ");
+        put_num(b, &s->start);
+        esm_buf_puts(b, ", \"duration\": ");
+        put_num(b, &s->duration);
+        esm_buf_puts(b, ", \"val\": ");
+        put_num(b, &s->val);
+        esm_buf_puts(b, "}");
+    }
+    esm_buf_puts(b, "]");
+}
+
+static void put_stream_subints(esm_buf *b, const esm_bw_result *r, int retrans)
+{
+    esm_buf_puts(b, "[");
+    for (size_t i = 0; i < r->n_intervals; i++) {
+        esm_buf_puts(b, i ? ", [" : "[");
+        for (size_t k = 0; k < r->intervals[i].n_streams; k++) {
+            const esm_bw_stream_subint *s = &r->intervals[i].streams[k];
+            esm_buf_puts(b, k ? ", {\"start\": " : "{\"start\": ");
+            put_num(b, &s->start);
+            esm_buf_puts(b, ", \"duration\": ");
+            put_num(b, &s->duration);
+            esm_buf_puts(b, retrans ? ", \"retransmits\": " : ", \"throughput\": ");
+            put_num(b, retrans ? &s->retransmits : &s->throughput);
+            esm_buf_puts(b, "}");
+        }
+        esm_buf_puts(b, "]");
+    }
+    esm_buf_puts(b, "]");
+}
+
+static void put_list(esm_buf *b, const esm_num *v, size_t n)
+{
+    esm_buf_puts(b, "[");
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            esm_buf_puts(b, ", ");
+        put_num(b, &v[k]);
+    }
+    esm_buf_puts(b, "]");
+}
+
+/* ---- measurement agent: the local address the kernel picks toward the receiver ---- */
+
+static int local_address_toward(const char *host, char *out, size_t cap)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_socktype = SOCK_DGRAM;
+    if (getaddrinfo(host, "80", &hints, &res) != 0)
+        return -1;
+    int ok = -1;
+    for (struct addrinfo *a = res; a && ok != 0; a = a->ai_next) {
+        int fd = socket(a->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        /* connect() on a datagram socket only picks the route: nothing is sent */
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 && getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+            getnameinfo((struct sockaddr *)&ss, len, out, (socklen_t)cap, NULL, 0, NI_NUMERICHOST) == 0) {
+            char *pct = strchr(out, '%'); /* drop an IPv6 zone id */
+            if (pct)
+                *pct = 0;
+            ok = 0;
+        }
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return ok;
+}
+
+/* ---- input ---- */
+
+static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return NULL;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= MAX_INPUT) {
+                free(buf);
+                errno = EFBIG;
+                return NULL;
+            }
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                free(buf);
+                return NULL;
+            }
+            break;
+        }
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* ---- posting ---- */
+
+typedef struct {
+    const char *url, *user, *key, *alias, *logdir, *ca_file, *src, *dest, *agent;
+    bool verbose, insecure;
+    long long timeout;
+} options;
+
+static bool url_has_path(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = strchr(p ? p + 3 : url, '/');
+    return p && strcmp(p, "/") != 0;
+}
+
+static char *num_text(const esm_num *n, char *buf, size_t cap)
+{
+    if (n->kind == ESM_NUM_INT)
+        snprintf(buf, cap, "%lld", n->i);
+    else if (n->kind == ESM_NUM_REAL) {
+        char f[ESM_PYFLOAT_MAX];
+        esm_pyfloat_format(n->d, f);
+        snprintf(buf, cap, "%s", f);
+    } else
+        snprintf(buf, cap, "None"); /* what the original's str() would have sent */
+    return buf;
+}
+
+/* Adds one value; returns false when out of memory or rejected. */
+static bool add_value(esm_bulk_post *bp, long long ts, const char *et, esm_buf *b)
+{
+    bool ok = !b->failed && esm_bulk_post_add(bp, ts, et, b->data ? b->data : "null") == ESM_OK;
+    b->len = 0;
+    if (b->data)
+        b->data[0] = 0;
+    return ok;
+}
+
+#define ADD(et, expr)                                                                                                  \
+    do {                                                                                                               \
+        expr;                                                                                                          \
+        if (!add_value(bp, ts, et, &b))                                                                                \
+            goto fail;                                                                                                 \
+    } while (0)
+
+static esm_bulk_post *build_bulk(const esm_bw_result *r, const char *key, long long ts, bool streams)
+{
+    esm_bulk_post *bp = esm_bulk_post_new(key);
+    if (!bp)
+        return NULL;
+    esm_buf b;
+    esm_buf_init(&b);
+    ADD("throughput", put_num(&b, &r->throughput));
+    ADD("throughput-subintervals", put_subints(&b, r, 0));
+    if (r->udp) {
+        if (esm_num_present(&r->lost))
+            ADD("packet-count-lost", put_num(&b, &r->lost));
+        if (esm_num_present(&r->sent))
+            ADD("packet-count-sent", put_num(&b, &r->sent));
+        if (esm_num_present(&r->lost) && esm_num_present(&r->sent)) {
+            ADD("packet-loss-rate", {
+                esm_buf_puts(&b, "{\"numerator\": ");
+                put_num(&b, &r->lost);
+                esm_buf_puts(&b, ", \"denominator\": ");
+                put_num(&b, &r->sent);
+                esm_buf_puts(&b, "}");
+            });
+        }
+    } else {
+        ADD("packet-retransmits", put_num(&b, &r->retransmits));
+    }
+    ADD("packet-retransmits-subintervals", put_subints(&b, r, 1));
+    if (streams) {
+        ADD("streams-packet-retransmits", put_list(&b, r->stream_retransmits, r->n_streams));
+        ADD("streams-packet-retransmits-subintervals", put_stream_subints(&b, r, 1));
+        ADD("streams-throughput", put_list(&b, r->stream_throughput, r->n_streams));
+        ADD("streams-throughput-subintervals", put_stream_subints(&b, r, 0));
+    }
+    esm_buf_free(&b);
+    return bp;
+fail:
+    esm_buf_free(&b);
+    esm_bulk_post_free(bp);
+    return NULL;
+}
+
+static const char *tool_prefix(esm_bw_format f)
+{
+    return f == ESM_BW_BWCTL ? "bwctl/" : f == ESM_BW_PSCHEDULER ? "pscheduler/" : "";
+}
+
+/* Returns the exit status. */
+static int post_result(const options *o, esm_bw_result *r)
+{
+    logev("process_iperf3.start", "begin");
+    /* addresses the input lacks come from the new options */
+    bool input_from_json = r->input_origin == ESM_BW_ADDR_NONE || r->input_origin == ESM_BW_ADDR_JSON;
+    const char *in_src = (o->src && (input_from_json || !r->input_source)) ? o->src : r->input_source;
+    const char *in_dst = (o->dest && (input_from_json || !r->input_destination)) ? o->dest : r->input_destination;
+    const char *src = r->source ? r->source : in_src;
+    const char *dst = r->destination ? r->destination : in_dst;
+    if (!in_src)
+        in_src = src;
+    if (!in_dst)
+        in_dst = dst;
+    if (!src || !dst || !in_src || !in_dst) {
+        logev("process_iperf3.error", "the input names no %s; give it with --%s",
+              (!src || !in_src) ? "source" : "destination", (!src || !in_src) ? "src" : "dest");
+        return 1;
+    }
+    char agent[INET6_ADDRSTRLEN + 1];
+    if (o->agent)
+        snprintf(agent, sizeof agent, "%s", o->agent);
+    else if (local_address_toward(in_dst, agent, sizeof agent) != 0 &&
+             local_address_toward(dst, agent, sizeof agent) != 0) {
+        logev("process_iperf3.error", "cannot find the local address toward %s (%s); give it with --agent", in_dst,
+              strerror(errno));
+        return 1;
+    }
+    if (!esm_num_present(&r->ts)) {
+        logev("process_iperf3.error", "the input has no test time");
+        return 1;
+    }
+    long long ts = r->ts.kind == ESM_NUM_INT ? r->ts.i : (long long)r->ts.d;
+    bool streams = r->num_streams.kind == ESM_NUM_INT ? r->num_streams.i > 1
+                                                      : (esm_num_present(&r->num_streams) && r->num_streams.d > 1);
+
+    esm_metadata_post *mp = esm_metadata_post_new("point-to-point");
+    char tool[128], buf[64];
+    snprintf(tool, sizeof tool, "%s%s", tool_prefix(r->format), r->tool_name ? r->tool_name : "iperf3");
+    bool ok = mp && esm_metadata_post_set(mp, "source", src) == ESM_OK &&
+              esm_metadata_post_set(mp, "destination", dst) == ESM_OK &&
+              esm_metadata_post_set(mp, "tool-name", tool) == ESM_OK &&
+              esm_metadata_post_set(mp, "measurement-agent", agent) == ESM_OK &&
+              esm_metadata_post_set(mp, "input-source", in_src) == ESM_OK &&
+              esm_metadata_post_set(mp, "input-destination", in_dst) == ESM_OK &&
+              esm_metadata_post_set(mp, "time-duration", num_text(&r->duration, buf, sizeof buf)) == ESM_OK &&
+              esm_metadata_post_set(mp, "ip-transport-protocol", r->protocol ? r->protocol : "None") == ESM_OK;
+    static const char *const base[] = {"throughput", "throughput-subintervals", "packet-retransmits-subintervals"};
+    static const char *const multi[] = {"streams-packet-retransmits", "streams-packet-retransmits-subintervals",
+                                        "streams-throughput", "streams-throughput-subintervals"};
+    static const char *const udp[] = {"packet-count-lost", "packet-count-sent", "packet-loss-rate"};
+    for (size_t i = 0; ok && i < 3; i++)
+        ok = esm_metadata_post_add_event_type(mp, base[i]) == ESM_OK;
+    for (size_t i = 0; ok && streams && i < 4; i++)
+        ok = esm_metadata_post_add_event_type(mp, multi[i]) == ESM_OK;
+    if (ok && !r->udp)
+        ok = esm_metadata_post_add_event_type(mp, "packet-retransmits") == ESM_OK;
+    for (size_t i = 0; ok && r->udp && i < 3; i++)
+        ok = esm_metadata_post_add_event_type(mp, udp[i]) == ESM_OK;
+    ok = ok && esm_metadata_post_set(mp, "bw-parallel-streams", num_text(&r->num_streams, buf, sizeof buf)) == ESM_OK &&
+         esm_metadata_post_set(mp, "bw_ignore_first_seconds", num_text(&r->omit, buf, sizeof buf)) == ESM_OK;
+    if (!ok) {
+        esm_metadata_post_free(mp);
+        logev("process_iperf3.error", "cannot build the metadata (out of memory or text that is not UTF-8)");
+        return 1;
+    }
+
+    esm_client *c = esm_client_new(o->url);
+    if (!c) {
+        esm_metadata_post_free(mp);
+        logev("process_iperf3.error", "MetadataPost failed, abort processing - ERROR: malformed URL: %s", o->url);
+        return 1;
+    }
+    int status = 1;
+    esm_metadata *md = NULL;
+    esm_bulk_post *bp = NULL;
+    esm_code rc = ESM_OK;
+    if (strcmp(o->alias, "/") != 0 || !url_has_path(o->url))
+        rc = esm_client_set_script_alias(c, o->alias);
+    if (rc == ESM_OK)
+        rc = esm_client_set_api_key(c, o->user, o->key);
+    if (rc == ESM_OK && o->ca_file)
+        rc = esm_client_set_ca_file(c, o->ca_file);
+    if (rc != ESM_OK) {
+        logev("process_iperf3.error", "MetadataPost failed, abort processing - ERROR: %s (script alias, user, key or "
+              "CA file)", esm_strerror(rc));
+        goto out;
+    }
+    esm_client_set_insecure(c, o->insecure);
+    if (o->timeout > 0) {
+        long ms = o->timeout > 86400 ? 86400000L : (long)o->timeout * 1000;
+        esm_client_set_timeouts(c, ms, ms);
+    }
+    esm_client_set_retries(c, 0);
+
+    rc = esm_metadata_post_send(c, mp, &md);
+    if (rc != ESM_OK) {
+        const char *d = esm_client_error(c);
+        logev("process_iperf3.error", "MetadataPost failed, abort processing, not updating record state - ERROR: %s",
+              *d ? d : esm_strerror(rc));
+        goto out;
+    }
+    if (o->verbose)
+        logev("process_iperf3.debug", "metadata key %s", esm_metadata_key(md));
+    bp = build_bulk(r, esm_metadata_key(md), ts, streams);
+    if (!bp) {
+        logev("process_iperf3.error", "cannot build the data for metadata key %s", esm_metadata_key(md));
+        goto out;
+    }
+    rc = esm_bulk_post_send(c, bp);
+    if (rc == ESM_ERR_CONFLICT) {
+        logev("process_iperf3.warning", "the archive already holds this data (409)");
+    } else if (rc != ESM_OK) {
+        const char *d = esm_client_error(c);
+        logev("process_iperf3.error", "EventTypeBulkPost failed - ERROR: %s", *d ? d : esm_strerror(rc));
+        goto out;
+    }
+    logev("process_iperf3.end", "finished");
+    status = 0;
+out:
+    esm_bulk_post_free(bp);
+    esm_metadata_free(md);
+    esm_metadata_post_free(mp);
+    esm_client_free(c);
+    return status;
+}
+
+static const char USAGE[] = " bwctl ... |& " PROG " [ -u USER -k API_KEY | -U ESMOND_REST_URL | -v ]";
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "Usage: %s\n\n%s: error: %s%s\n", USAGE, PROG, arg ? arg : "", msg);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    options o = {.url = "http://localhost:8000", .user = "", .key = "", .alias = "/", .logdir = "", .timeout = 0};
+    const esm_optdef defs[] = {
+        {'h', "help", NULL, ESM_OPT_HELP, "show this help message and exit", NULL},
+        {'U', "url", "ESMOND_REST_URL", ESM_OPT_STRING,
+         "URL for the REST API (default=http://localhost:8000) -\nrequired.", &o.url},
+        {'u', "user", "USER", ESM_OPT_STRING, "POST interface username.", &o.user},
+        {'k', "key", "API_KEY", ESM_OPT_STRING, "API key for POST operation.", &o.key},
+        {'s', "script_alias", "URI_PREFIX", ESM_OPT_STRING,
+         "Set the script_alias arg if the perfsonar API is\nconfigured to use one (default=/ which means none\nset).",
+         &o.alias},
+        {'v', "verbose", NULL, ESM_OPT_FLAG, "Verbose output.", &o.verbose},
+        {'l', "log_dir", "DIR", ESM_OPT_STRING,
+         "Write log output to specified directory - if not set,\nlog goes to stdout.", &o.logdir},
+        /* beyond the original (not in --help, see the README) */
+        {0, "timeout", "SECONDS", ESM_OPT_INT, NULL, &o.timeout},
+        {0, "insecure", NULL, ESM_OPT_FLAG, NULL, &o.insecure},
+        {0, "ca-file", "FILE", ESM_OPT_STRING, NULL, &o.ca_file},
+        {0, "src", "ADDR", ESM_OPT_STRING, NULL, &o.src},
+        {0, "dest", "ADDR", ESM_OPT_STRING, NULL, &o.dest},
+        {0, "agent", "ADDR", ESM_OPT_STRING, NULL, &o.agent},
+    };
+    const esm_optparser p = {PROG, USAGE, defs, sizeof defs / sizeof defs[0]};
+    int st = esm_optparse(&p, argc, argv);
+    if (st >= 0)
+        return st;
+
+    log_out = stderr;
+    if (*o.logdir) {
+        /* os.path.normpath is enough for the message; the directory must exist */
+        struct stat sb;
+        if (stat(o.logdir, &sb) != 0)
+            return usage_error(" log path does not exist.", o.logdir);
+        size_t n = strlen(o.logdir) + sizeof "/" PROG ".log";
+        char *path = malloc(n);
+        if (!path)
+            return 1;
+        snprintf(path, n, "%s/%s.log", o.logdir, PROG);
+        log_out = fopen(path, "a");
+        if (!log_out) {
+            fprintf(stderr, "%s: cannot open %s: %s\n", PROG, path, strerror(errno));
+            free(path);
+            return 1;
+        }
+        free(path);
+    }
+    if (!*o.user || !*o.key)
+        return usage_error("both --user and --key args are required.", NULL);
+    if (o.timeout < 0)
+        return usage_error("--timeout must not be negative.", NULL);
+
+    if (esm_global_init() != ESM_OK) {
+        fprintf(stderr, "%s: cannot initialise libcurl\n", PROG);
+        return 1;
+    }
+    logev("main.start", "reading input");
+    size_t len = 0;
+    char *text = read_all(stdin, &len);
+    if (!text) {
+        logev("main.fatal", "cannot read the input: %s", strerror(errno));
+        logev("main.fatal", "exiting");
+        return 255;
+    }
+    esm_bw_result r;
+    esm_ld_error err;
+    esm_ld_code rc = esm_bw_parse(text, len, 0, &r, &err);
+    int status;
+    if (rc != ESM_LD_OK) {
+        if (rc == ESM_LD_ETOOL)
+            logev("id_and_extract.error", "the test failed: %s", r.tool_error ? r.tool_error : err.msg);
+        else
+            logev("id_and_extract.error", "%s", err.msg[0] ? err.msg : esm_ld_strerror(rc));
+        logev("main.fatal", "could not extract metadata and valid json from input");
+        if (o.verbose)
+            logev("main.debug", "%s", text);
+        logev("main.fatal", "exiting");
+        status = 255;
+    } else {
+        status = post_result(&o, &r);
+        if (status == 0)
+            logev("main.exit", "success");
+        else
+            logev("main.fatal", "exiting");
+    }
+    esm_bw_result_clear(&r);
+    free(text);
+    if (log_out != stderr)
+        fclose(log_out);
+    esm_global_cleanup();
+    return status;
+}
