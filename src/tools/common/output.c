@@ -141,6 +141,35 @@ bool esm_output_row(esm_output *o, const json_t *row)
     return flush(o);
 }
 
+bool esm_output_block(esm_output *o, const json_t *row)
+{
+    if (o->kind != HUMAN)
+        return esm_output_row(o, row);
+    if (o->rows)
+        esm_buf_puts(&o->buf, "= + = + = + = + = + =\n");
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)row, key, v) {
+        esm_buf_printf(&o->buf, "%s: ", key);
+        esm_py_str(&o->buf, v);
+        esm_buf_puts(&o->buf, "\n");
+    }
+    o->rows++;
+    return flush(o);
+}
+
+bool esm_output_close(esm_output *o)
+{
+    if (o->rows && o->kind == JSON)
+        esm_buf_puts(&o->buf, "]");
+    return flush(o);
+}
+
+size_t esm_output_rows(const esm_output *o)
+{
+    return o->rows;
+}
+
 bool esm_output_end(esm_output *o)
 {
     if (o->rows == 0) {

@@ -20,9 +20,16 @@ esm_output *esm_output_new(FILE *out, const char *format, const char *const *col
                            bool extended);
 /* Writes one row (a JSON object; its member order is kept) and flushes. */
 bool esm_output_row(esm_output *o, const json_t *row);
+/* Human output: writes every member of row as "key: value" (the original's
+ * header block of a packet trace), between the same delimiters as rows. */
+bool esm_output_block(esm_output *o, const json_t *row);
 /* Writes the end: the "no data" text when there were no rows, and the final
  * newline Python's print added. */
 bool esm_output_end(esm_output *o);
+/* The end of a file (esmond-ps-get-bulk): no "no data" text and no final newline. */
+bool esm_output_close(esm_output *o);
+/* Rows and blocks written so far. */
+size_t esm_output_rows(const esm_output *o);
 void esm_output_free(esm_output *o);
 
 #endif

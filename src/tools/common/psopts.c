@@ -11,36 +11,70 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define EXIT_CHECK 255
 
-/* The original's event types, in its order (-L prints them so). */
-static const char *const event_types[] = {
-    "failures", "histogram-owdelay", "histogram-rtt", "histogram-ttl", "histogram-ttl-reverse",
-    "ntp-delay", "ntp-dispersion", "ntp-jitter", "ntp-offset", "ntp-polling-interval", "ntp-reach",
-    "ntp-stratum", "ntp-wander", "packet-duplicates", "packet-duplicates-bidir", "packet-loss-rate",
-    "packet-loss-rate-bidir", "packet-trace", "packet-count-lost", "packet-count-lost-bidir",
-    "packet-count-sent", "packet-reorders", "packet-reorders-bidir", "packet-retransmits",
-    "packet-retransmits-subintervals", "path-mtu", "streams-packet-retransmits",
-    "streams-packet-retransmits-subintervals", "streams-throughput", "streams-throughput-subintervals",
-    "throughput", "throughput-subintervals", "time-error-estimates",
+/* The original's event types, in its order (-L prints them so), with the
+ * formatting type its esmond-ps-get used for each. */
+static const struct {
+    const char *name, *format;
+} event_types[] = {
+    {"failures", "failures"},
+    {"histogram-owdelay", "histogram"},
+    {"histogram-rtt", "histogram"},
+    {"histogram-ttl", "histogram"},
+    {"histogram-ttl-reverse", "histogram"},
+    {"ntp-delay", "numeric"},
+    {"ntp-dispersion", "numeric"},
+    {"ntp-jitter", "numeric"},
+    {"ntp-offset", "numeric"},
+    {"ntp-polling-interval", "numeric"},
+    {"ntp-reach", "numeric"},
+    {"ntp-stratum", "numeric"},
+    {"ntp-wander", "numeric"},
+    {"packet-duplicates", "numeric"},
+    {"packet-duplicates-bidir", "numeric"},
+    {"packet-loss-rate", "numeric"},
+    {"packet-loss-rate-bidir", "numeric"},
+    {"packet-trace", "packet_trace"},
+    {"packet-count-lost", "numeric"},
+    {"packet-count-lost-bidir", "numeric"},
+    {"packet-count-sent", "numeric"},
+    {"packet-reorders", "numeric"},
+    {"packet-reorders-bidir", "numeric"},
+    {"packet-retransmits", "numeric"},
+    {"packet-retransmits-subintervals", "subintervals"},
+    {"path-mtu", "numeric"},
+    {"streams-packet-retransmits", "number_list"},
+    {"streams-packet-retransmits-subintervals", "subinterval_list"},
+    {"streams-throughput", "number_list"},
+    {"streams-throughput-subintervals", "subinterval_list"},
+    {"throughput", "numeric"},
+    {"throughput-subintervals", "subintervals"},
+    {"time-error-estimates", "numeric"},
 };
+
+const char *esm_psopts_event_format(const char *event_type)
+{
+    for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
+        if (!strcmp(event_types[i].name, event_type))
+            return event_types[i].format;
+    return NULL;
+}
 
 static void list_event_types(void)
 {
     printf("\nValid event types:\n");
     for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
-        printf("    %s\n", event_types[i]);
+        printf("    %s\n", event_types[i].name);
 }
 
 /* The original's list, plus whatever else the library's catalog knows: an
  * archive may hold newer types, and they should stay readable. */
 static bool known_event_type(const char *name)
 {
-    for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
-        if (!strcmp(event_types[i], name))
-            return true;
-    return esm_catalog_data_type(name) != ESM_TYPE_UNKNOWN;
+    return esm_psopts_event_format(name) || esm_catalog_data_type(name) != ESM_TYPE_UNKNOWN;
 }
 
 static const char *basename_of(const char *path)
@@ -49,8 +83,33 @@ static const char *basename_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* optparse's help column is 54 wide; textwrap breaks at spaces. */
+static void wrap_help(const char *text, char *out, size_t cap)
+{
+    size_t n = 0, line = 0;
+    const char *w = text;
+    while (*w && n + 2 < cap) {
+        size_t len = strcspn(w, " ");
+        if (line && line + 1 + len > 54) {
+            out[n++] = '\n';
+            line = 0;
+        } else if (line) {
+            out[n++] = ' ';
+            line++;
+        }
+        size_t take = len < cap - n - 1 ? len : cap - n - 1;
+        memcpy(out + n, w, take);
+        n += take;
+        line += len;
+        w += len;
+        while (*w == ' ')
+            w++;
+    }
+    out[n] = 0;
+}
+
 static void parser_of(esm_psopts *o, esm_optdef *defs, size_t *count, char *usage, size_t usage_cap,
-                      esm_optparser *p)
+                      char *dir_help, esm_optparser *p)
 {
     const esm_optdef table[] = {
         {'h', "help", NULL, ESM_OPT_HELP, "show this help message and exit", NULL},
@@ -91,8 +150,12 @@ static void parser_of(esm_psopts *o, esm_optdef *defs, size_t *count, char *usag
         {0, "key", "KEY", ESM_OPT_STRING, NULL, &o->key},
         {0, "script-alias", "ALIAS", ESM_OPT_STRING, NULL, &o->script_alias},
     };
-    *count = sizeof table / sizeof table[0];
-    memcpy(defs, table, sizeof table);
+    *count = 0;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        defs[(*count)++] = table[i];
+        if (table[i].short_name == 'o' && (o->needs & ESM_PSOPTS_NEED_OUTPUT))
+            defs[(*count)++] = (esm_optdef){'D', "output-directory", "DIR", ESM_OPT_STRING, dir_help, &o->output_dir};
+    }
     snprintf(usage, usage_cap,
              "%s [ -u URL -s SRC -d DEST | -a AGENT | -e EVENT | -t TOOL | -L | -o FORMAT | -v ]\n"
              "--begin and --end args parsed by python-dateutil so fairly flexible with the date formats.",
@@ -131,7 +194,7 @@ static int check_url(esm_psopts *o, const esm_optparser *p)
     return -1;
 }
 
-static int check_values(const esm_psopts *o)
+static int check_values(const esm_psopts *o, const esm_optparser *p)
 {
     const char *names[] = {"src", "dest", "agent"};
     const char *values[] = {o->src, o->dest, o->agent};
@@ -143,6 +206,11 @@ static int check_values(const esm_psopts *o)
     if (o->type && *o->type && !known_event_type(o->type)) {
         printf("%s is not a valid event type\n", o->type);
         list_event_types();
+        return EXIT_CHECK;
+    }
+    if ((o->needs & ESM_PSOPTS_NEED_EVENT) && !(o->type && *o->type)) {
+        printf("The --event-type arg is required. Use -L to see a list.\n\n");
+        esm_optparse_help(p, stdout);
         return EXIT_CHECK;
     }
     const char *st = o->summary_type;
@@ -161,14 +229,57 @@ static int check_values(const esm_psopts *o)
     return -1;
 }
 
+/* src_dest_required() of the original. */
+static int check_src_dest(const esm_psopts *o, const esm_optparser *p)
+{
+    bool ntp = o->type && !strncmp(o->type, "ntp-", 4);
+    if (o->src && *o->src && ((o->dest && *o->dest) || ntp))
+        return -1;
+    printf("--src and --dest args are both required (ntp-* event types only require --src).\n\n");
+    esm_optparse_help(p, stdout);
+    return EXIT_CHECK;
+}
+
+/* valid_output_dir() of the original. */
+static int check_output_dir(const esm_psopts *o, const esm_optparser *p)
+{
+    if (!strcmp(o->format, "human")) {
+        printf("please specify either json or csv --output-format for bulk output.\n\n");
+        esm_optparse_help(p, stdout);
+        return EXIT_CHECK;
+    }
+    char *abs = realpath(o->output_dir, NULL);
+    if (!abs) {
+        /* os.path.abspath() of the original: joined to the working directory */
+        char cwd[4096];
+        if (o->output_dir[0] == '/' || !getcwd(cwd, sizeof cwd))
+            printf("output path %s does not exist.\n", o->output_dir);
+        else
+            printf("output path %s/%s does not exist.\n", strcmp(cwd, "/") ? cwd : "", o->output_dir);
+        return EXIT_CHECK;
+    }
+    free(abs);
+    return -1;
+}
+
 int esm_psopts_parse(esm_psopts *o, int argc, char **argv)
 {
-    *o = (esm_psopts){.prog = basename_of(argc > 0 ? argv[0] : "esmond-ps"), .format = "human"};
+    return esm_psopts_parse_needs(o, 0, argc, argv);
+}
+
+int esm_psopts_parse_needs(esm_psopts *o, unsigned needs, int argc, char **argv)
+{
+    static char cwd[4096];
+    *o = (esm_psopts){.prog = basename_of(argc > 0 ? argv[0] : "esmond-ps"), .format = "human", .needs = needs};
+    if (needs & ESM_PSOPTS_NEED_OUTPUT)
+        o->output_dir = getcwd(cwd, sizeof cwd) ? cwd : ".";
     esm_optdef defs[32];
     size_t count;
-    char usage[512];
+    char usage[512], dir_help[4200], help_text[4200];
+    snprintf(help_text, sizeof help_text, "Directory to output files to (default: %s).", o->output_dir);
+    wrap_help(help_text, dir_help, sizeof dir_help);
     esm_optparser p;
-    parser_of(o, defs, &count, usage, sizeof usage, &p);
+    parser_of(o, defs, &count, usage, sizeof usage, dir_help, &p);
     int rc = esm_optparse(&p, argc, argv);
     if (rc >= 0)
         return rc;
@@ -178,7 +289,11 @@ int esm_psopts_parse(esm_psopts *o, int argc, char **argv)
     }
     if ((rc = check_url(o, &p)) >= 0)
         return rc;
-    return check_values(o);
+    if ((needs & ESM_PSOPTS_NEED_SRC_DEST) && (rc = check_src_dest(o, &p)) >= 0)
+        return rc;
+    if ((needs & ESM_PSOPTS_NEED_OUTPUT) && (rc = check_output_dir(o, &p)) >= 0)
+        return rc;
+    return check_values(o, &p);
 }
 
 static int read_time(const char *text, const char *option, long long now, long long fallback, long long *out)

@@ -17,14 +17,25 @@ typedef struct {
     esm_strlist filters;
     long long summary_window, timeout;
     bool list_events, metadata, ip, verbose, ssl_verify;
+    const char *output_dir; /* -D (esmond-ps-get-bulk): default the working directory */
+    unsigned needs;         /* ESM_PSOPTS_NEED_* */
     /* beyond the original */
     bool insecure;
     const char *ca_file, *user, *key, *script_alias;
 } esm_psopts;
 
+/* What a tool requires (perfsonar_client_opts()'s require_* arguments). */
+enum {
+    ESM_PSOPTS_NEED_SRC_DEST = 1, /* --src and --dest (--src alone for ntp-*) */
+    ESM_PSOPTS_NEED_EVENT = 2,    /* --event-type */
+    ESM_PSOPTS_NEED_OUTPUT = 4    /* -D, and json or csv output */
+};
+
 /* Reads argv and runs the originals' checks (-L, --url, host names, event
  * type, summary type, output format). -1 to go on, else the exit status. */
 int esm_psopts_parse(esm_psopts *o, int argc, char **argv);
+/* The same for a tool with requirements (ESM_PSOPTS_NEED_* flags). */
+int esm_psopts_parse_needs(esm_psopts *o, unsigned needs, int argc, char **argv);
 /* The filters: time range (-S/-E, default the last 24 hours) and -F
  * key:value pairs. -1 with *out set, else the exit status. */
 int esm_psopts_query(const esm_psopts *o, esm_query **out);
@@ -36,5 +47,9 @@ esm_hostnames *esm_psopts_hostnames(const esm_psopts *o);
 /* Reports a failed archive call on stderr; returns the exit status (1). */
 int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc);
 void esm_psopts_free(esm_psopts *o);
+/* The original's formatting type of an event type ("numeric", "histogram",
+ * "failures", "packet_trace", "subintervals", "number_list",
+ * "subinterval_list"); NULL for types outside its list. */
+const char *esm_psopts_event_format(const char *event_type);
 
 #endif

@@ -1,0 +1,67 @@
+/* esmond-ps-get: the data of one event type between a source and a
+ * destination, in human, json or csv form, written as it arrives. A drop-in
+ * for the esmond-client tool. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/datarows.h"
+
+static int run(const esm_psopts *o, esm_client *c, const esm_query *q, esm_hostnames *h)
+{
+    const char *const *columns;
+    bool human = !strcmp(o->format, "human");
+    size_t ncolumns = esm_datarows_columns(o, o->type, human, &columns);
+    esm_output *out = esm_output_new(stdout, o->format, columns, ncolumns, o->metadata);
+    if (!out)
+        return esm_psopts_archive_error(o, NULL, ESM_ERR_NOMEM);
+    esm_datarows d = {o, c, q, h, out, human};
+    esm_metadata_iter *it = NULL;
+    esm_code rc = esm_metadata_iter_new(c, q, &it);
+    const esm_metadata *md;
+    bool failed = false;
+    size_t rows = 0;
+    while (rc == ESM_OK && !failed && (rc = esm_metadata_iter_next(it, &md)) == ESM_OK) {
+        json_t *mdobj = json_loads(esm_metadata_json(md), 0, NULL);
+        if (!mdobj) {
+            rc = ESM_ERR_NOMEM;
+            break;
+        }
+        rc = esm_datarows_write(&d, md, mdobj, o->type, &rows, &failed);
+        json_decref(mdobj);
+    }
+    esm_metadata_iter_free(it);
+    int status = 0;
+    if (failed)
+        status = 1;
+    else if (rc != ESM_DONE)
+        status = esm_psopts_archive_error(o, c, rc);
+    else if (!esm_output_end(out))
+        status = 1;
+    esm_output_free(out);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    esm_psopts o;
+    esm_query *q = NULL;
+    esm_client *c = NULL;
+    esm_hostnames *h = NULL;
+    int status = esm_psopts_parse_needs(&o, ESM_PSOPTS_NEED_SRC_DEST | ESM_PSOPTS_NEED_EVENT, argc, argv);
+    if (status < 0)
+        status = esm_psopts_query(&o, &q);
+    if (status < 0 && esm_global_init() != ESM_OK)
+        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
+    if (status < 0)
+        status = esm_psopts_client(&o, &c);
+    if (status < 0 && !o.ip && !(h = esm_psopts_hostnames(&o)))
+        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
+    if (status < 0)
+        status = run(&o, c, q, h);
+    esm_hostnames_free(h);
+    esm_client_free(c);
+    esm_query_free(q);
+    esm_psopts_free(&o);
+    esm_global_cleanup();
+    return status;
+}
