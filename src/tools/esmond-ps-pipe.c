@@ -137,6 +137,20 @@ static int local_address_toward(const char *host, char *out, size_t cap)
     return ok;
 }
 
+/* The archive's source and destination are addresses: a host name (pScheduler
+ * specs carry names) becomes its first address. Returns 0, or -1 when it does
+ * not resolve. */
+static int to_address(const char *host, char *out, size_t cap)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_socktype = SOCK_DGRAM;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0)
+        return -1;
+    int rc = getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)cap, NULL, 0, NI_NUMERICHOST) == 0 ? 0 : -1;
+    freeaddrinfo(res);
+    return rc;
+}
+
 /* ---- input ---- */
 
 static char *read_all(FILE *f, size_t *len)
@@ -227,7 +241,9 @@ static esm_bulk_post *build_bulk(const esm_bw_result *r, const char *key, long l
         return NULL;
     esm_buf b;
     esm_buf_init(&b);
-    ADD("throughput", put_num(&b, &r->throughput));
+    /* integer event types take no null (a receiver-side document has no retransmits): such a point is left out */
+    if (esm_num_present(&r->throughput))
+        ADD("throughput", put_num(&b, &r->throughput));
     ADD("throughput-subintervals", put_subints(&b, r, 0));
     if (r->udp) {
         if (esm_num_present(&r->lost))
@@ -243,7 +259,7 @@ static esm_bulk_post *build_bulk(const esm_bw_result *r, const char *key, long l
                 esm_buf_puts(&b, "}");
             });
         }
-    } else {
+    } else if (esm_num_present(&r->retransmits)) {
         ADD("packet-retransmits", put_num(&b, &r->retransmits));
     }
     ADD("packet-retransmits-subintervals", put_subints(&b, r, 1));
@@ -274,8 +290,13 @@ static int post_result(const options *o, esm_bw_result *r)
     bool input_from_json = r->input_origin == ESM_BW_ADDR_NONE || r->input_origin == ESM_BW_ADDR_JSON;
     const char *in_src = (o->src && (input_from_json || !r->input_source)) ? o->src : r->input_source;
     const char *in_dst = (o->dest && (input_from_json || !r->input_destination)) ? o->dest : r->input_destination;
-    const char *src = r->source ? r->source : in_src;
-    const char *dst = r->destination ? r->destination : in_dst;
+    /* the receiver's (iperf3 server's) document names itself local: the test ran remote -> local */
+    const char *src = r->receiver_side ? r->destination : r->source;
+    const char *dst = r->receiver_side ? r->source : r->destination;
+    if (!src)
+        src = in_src;
+    if (!dst)
+        dst = in_dst;
     if (!in_src)
         in_src = src;
     if (!in_dst)
@@ -285,7 +306,15 @@ static int post_result(const options *o, esm_bw_result *r)
               (!src || !in_src) ? "source" : "destination", (!src || !in_src) ? "src" : "dest");
         return 1;
     }
-    char agent[INET6_ADDRSTRLEN + 1];
+    char src_addr[NI_MAXHOST], dst_addr[NI_MAXHOST];
+    if (to_address(src, src_addr, sizeof src_addr) != 0 || to_address(dst, dst_addr, sizeof dst_addr) != 0) {
+        logev("process_iperf3.error", "cannot find the address of %s; give it with --src/--dest",
+              to_address(src, src_addr, sizeof src_addr) != 0 ? src : dst);
+        return 1;
+    }
+    src = src_addr;
+    dst = dst_addr;
+    char agent[NI_MAXHOST];
     if (o->agent)
         snprintf(agent, sizeof agent, "%s", o->agent);
     else if (local_address_toward(in_dst, agent, sizeof agent) != 0 &&
