@@ -12,6 +12,7 @@ Table (addresses as written below, IPv6 normalised):
   192.0.2.8     SERVFAIL
   192.0.2.9     NXDOMAIN
   192.0.2.10    never answered
+  192.0.2.6     up/../evil.example.net (a name that is no safe file name)
   2001:db8::1   v6.example.net
   198.51.100.N  hN.slow.example.net, answered after --slow-ms (200 ms)
   anything else NXDOMAIN
@@ -42,6 +43,7 @@ TABLE = {
     '192.0.2.8': SERVFAIL,
     '192.0.2.9': NXDOMAIN,
     '192.0.2.10': None,  # dropped
+    '192.0.2.6': ['up/../evil.example.net'],
     '2001:db8::1': ['v6.example.net'],
 }
 SLOW = ipaddress.ip_network('198.51.100.0/24')

@@ -12,6 +12,12 @@ A case directory holds:
                 tests/data/replay
   dns           optional, empty: start dns_responder.py and point the tool
                 at it (ESMOND_DNS_SERVERS); else lookups go nowhere
+  cwd           optional: the directory to run in (else a temporary one)
+  files/        optional: the files the tool must leave under $OUT, an
+                empty directory created for the run ($OUT in args; its path
+                reads "$OUT" in stdout and stderr). When args use $OUT, what
+                is under it must equal files/ exactly (none when files/ is
+                absent): no stray, temporary or escaped files.
 The archive (esmond-ps-archive, temp database, 127.0.0.1:0) is started once
 for the case; the tool runs with TZ=UTC.
 """
@@ -52,6 +58,22 @@ def read(path, default=None):
         return f.read()
 
 
+def tree(top, prefix=None):
+    """Files under top/out (or under top itself, named prefix/...) -> content."""
+    base = os.path.join(top, 'out') if prefix is None else top
+    found = {}
+    for root, dirs, files in os.walk(base):
+        for name in files:
+            path = os.path.join(root, name)
+            found['out/' + os.path.relpath(path, base)] = read(path)
+    if prefix is None:
+        # anything written beside out/ (an escape from -D) counts too
+        for name in os.listdir(top):
+            if name not in ('out', 'db', 'dns-stats') and not name.startswith('db'):
+                found[name] = b'<outside -D>'
+    return found
+
+
 def show_diff(name, want, got):
     sys.stderr.write('--- %s differs\n--- expected:\n%r\n--- got:\n%r\n' % (name, want, got))
 
@@ -87,16 +109,26 @@ def main():
                                    '--stats', os.path.join(tmp, 'dns-stats')], 'udp://')
                 servers.append(dns)
                 env['ESMOND_DNS_SERVERS'] = port
-            argv = [os.path.join(a.bin, tool)] + [x.replace('$URL', url) for x in args]
-            run = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp,
+            out_dir = os.path.join(tmp, 'out')
+            os.mkdir(out_dir)
+            argv = [os.path.join(a.bin, tool)] + [x.replace('$URL', url).replace('$OUT', out_dir) for x in args]
+            cwd = read(os.path.join(a.case, 'cwd'), b'').decode().strip() or tmp
+            run = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
                                  timeout=120)
+            got_files = tree(tmp) if any('$OUT' in x for x in args) else None
         finally:
             for s in servers:
                 stop(s)
 
-    out = run.stdout.replace(url.encode(), PLACEHOLDER_HOST)
-    err = run.stderr.replace(url.encode(), PLACEHOLDER_HOST)
+    out = run.stdout.replace(url.encode(), PLACEHOLDER_HOST).replace(out_dir.encode(), b'$OUT')
+    err = run.stderr.replace(url.encode(), PLACEHOLDER_HOST).replace(out_dir.encode(), b'$OUT')
     ok = True
+    if got_files is not None:
+        want_files = tree(os.path.join(a.case, 'files'), prefix='out') if os.path.isdir(
+            os.path.join(a.case, 'files')) else {}
+        if got_files != want_files:
+            show_diff('files under $OUT', want_files, got_files)
+            ok = False
     want_out = read(os.path.join(a.case, 'expected.out'), b'')
     if out != want_out:
         show_diff('stdout', want_out, out)
