@@ -23,7 +23,8 @@ static bool is_name(const char *s)
 static int split(char *path, char *seg[MAX_SEGMENTS])
 {
     int n = 0;
-    for (char *tok = strtok(path, "/"); tok; tok = strtok(NULL, "/")) {
+    char *save = NULL; /* strtok_r: requests are routed on several threads at once */
+    for (char *tok = strtok_r(path, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
         if (n == MAX_SEGMENTS)
             return -1;
         seg[n++] = tok;

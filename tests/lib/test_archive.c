@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,6 +517,71 @@ static void test_metadata_paging_over_many_pages(void **state)
     esm_client_free(c);
 }
 
+/* ---- many readers at once ---- */
+
+#define READERS 8
+#define ROUNDS 6
+#define PAGE 7 /* small pages: many requests, so routing runs on several threads at once */
+
+/* Reads every replay base series ROUNDS times with its own client and counts
+ * answers that differ from the files: the archive routes and answers requests
+ * on several threads at once, and none may see another's state. */
+static void *reader(void *arg)
+{
+    long *mismatches = arg;
+    esm_client *c = esm_client_new(server.url);
+    esm_query *q = esm_query_new();
+    esm_query_set_time(q, "time-start", 0);
+    char file[PATH_MAX];
+    for (int round = 0; c && q && round < ROUNDS; round++) {
+        size_t i, j;
+        json_t *m, *e;
+        json_array_foreach(replay, i, m) {
+            const char *key = json_string_value(json_object_get(m, "metadata-key"));
+            json_array_foreach(json_object_get(m, "event-types"), j, e) {
+                const char *et = json_string_value(json_object_get(e, "event-type"));
+                snprintf(file, sizeof file, "%s/data/%s/%s/base.json", REPLAY, key, et);
+                json_t *want = json_load_file(file, 0, NULL);
+                esm_data_iter *it;
+                const esm_point *pt;
+                size_t n = 0;
+                if (esm_data_iter_new(c, json_string_value(json_object_get(e, "base-uri")), q, PAGE, &it) != ESM_OK) {
+                    (*mismatches)++;
+                    json_decref(want);
+                    continue;
+                }
+                esm_code rc;
+                while ((rc = esm_data_iter_next(it, &pt)) == ESM_OK) {
+                    json_t *w = json_array_get(want, n++);
+                    if (!w || pt->ts != json_integer_value(json_object_get(w, "ts")))
+                        (*mismatches)++;
+                }
+                if (rc != ESM_DONE || n != json_array_size(want)) /* no file: the series is empty */
+                    (*mismatches)++;
+                esm_data_iter_free(it);
+                json_decref(want);
+            }
+        }
+    }
+    esm_query_free(q);
+    esm_client_free(c);
+    return NULL;
+}
+
+static void test_parallel_readers(void **state)
+{
+    pthread_t threads[READERS];
+    long mismatches[READERS] = {0};
+    for (int i = 0; i < READERS; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, reader, &mismatches[i]), 0);
+    long total = 0;
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(threads[i], NULL);
+        total += mismatches[i];
+    }
+    assert_int_equal(total, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_auth_and_not_found),
         cmocka_unit_test(test_data_paging_over_25000_points),
         cmocka_unit_test(test_metadata_paging_over_many_pages),
+        cmocka_unit_test(test_parallel_readers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
