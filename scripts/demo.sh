@@ -48,7 +48,8 @@ bash scripts/install-deps.sh
 
 say "Building (build/)"
 cmake -S "$root" -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target esmond-ps-archive esmond-sample-data
+cmake --build build --target esmond-ps-archive esmond-sample-data esmond-ps-get-endpoints \
+  esmond-ps-get esmond-ps-get-metadata
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/esmond-demo.XXXXXX")
 
@@ -100,8 +101,9 @@ if mode == "metadata":
     for m in doc:
         print("%s  %-22s %s -> %s" % (m["metadata-key"], m["tool-name"], m["source"], m["destination"]))
         print("    " + ", ".join(e["event-type"] for e in m["event-types"]))
-elif mode == "key":  # the first metadata key of tool-name sys.argv[2]
-    print(next(m["metadata-key"] for m in doc if m["tool-name"] == sys.argv[2]))
+elif mode in ("key", "src", "dst"):  # of the first test whose tool-name is sys.argv[2]
+    m = next(m for m in doc if m["tool-name"] == sys.argv[2])
+    print(m[{"key": "metadata-key", "src": "source", "dst": "destination"}[mode]])
 elif mode == "trace":
     p = doc[0]
     print("ts %d:" % p["ts"])
@@ -123,15 +125,30 @@ lat=$(show key pscheduler/powstream <"$tmp/metadata.json")
 bw=$(show key pscheduler/iperf3 <"$tmp/metadata.json")
 tr=$(show key pscheduler/traceroute <"$tmp/metadata.json")
 
-say "One-way delay statistics of the first hour (computed by the archive on import):"
-echo "GET $api/$lat/histogram-owdelay/statistics/3600?limit=1"
-get "$api/$lat/histogram-owdelay/statistics/3600?limit=1" | show json
+# The same data through the esmond-ps-* tools (the Python tools' options and output).
+bin="$root/build/bin"
+day_start=$(date -u -d "@$start" '+%Y-%m-%d')
+day_end="$day_start 23:59:59"
+src=$(show src pscheduler/iperf3 <"$tmp/metadata.json")
+dst=$(show dst pscheduler/iperf3 <"$tmp/metadata.json")
 
-say "A throughput result:"
-echo "GET $api/$bw/throughput/base?limit=1"
-get "$api/$bw/throughput/base?limit=1" | show json
+say "The tests, through esmond-ps-get-endpoints:"
+echo "esmond-ps-get-endpoints --url $url --ip -S $day_start -E '$day_end'"
+"$bin/esmond-ps-get-endpoints" --url "$url" --ip -S "$day_start" -E "$day_end"
 
-say "A packet trace:"
+say "Throughput $src -> $dst, through esmond-ps-get:"
+echo "esmond-ps-get --url $url --ip -s $src -d $dst -e throughput -S $day_start -E '$day_end'"
+"$bin/esmond-ps-get" --url "$url" --ip -s "$src" -d "$dst" -e throughput -S "$day_start" -E "$day_end"
+
+lsrc=$(show src pscheduler/powstream <"$tmp/metadata.json")
+ldst=$(show dst pscheduler/powstream <"$tmp/metadata.json")
+say "Hourly one-way delay statistics (computed by the archive on import), as CSV (first rows):"
+echo "esmond-ps-get --url $url --ip -s $lsrc -d $ldst -e histogram-owdelay -T statistics -W 3600 -S $day_start -E '$day_end' -o csv"
+"$bin/esmond-ps-get" --url "$url" --ip -s "$lsrc" -d "$ldst" -e histogram-owdelay -T statistics -W 3600 \
+  -S "$day_start" -E "$day_end" -o csv >"$tmp/stats.csv"
+head -n 5 "$tmp/stats.csv"
+
+say "And the raw REST API, one packet trace with curl:"
 echo "GET $api/$tr/packet-trace/base?limit=1"
 get "$api/$tr/packet-trace/base?limit=1" | show trace
 
