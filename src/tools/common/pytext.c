@@ -82,41 +82,6 @@ static void py_number(esm_buf *b, const json_t *v)
     }
 }
 
-void esm_py_repr(esm_buf *b, const json_t *v)
-{
-    if (!v || json_is_null(v)) {
-        esm_buf_puts(b, "None");
-    } else if (json_is_boolean(v)) {
-        esm_buf_puts(b, json_is_true(v) ? "True" : "False");
-    } else if (json_is_number(v)) {
-        py_number(b, v);
-    } else if (json_is_string(v)) {
-        esm_py_repr_string(b, json_string_value(v), json_string_length(v));
-    } else if (json_is_array(v)) {
-        esm_buf_puts(b, "[");
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                esm_buf_puts(b, ", ");
-            esm_py_repr(b, json_array_get(v, i));
-        }
-        esm_buf_puts(b, "]");
-    } else {
-        const char *key;
-        json_t *member;
-        bool first = true;
-        esm_buf_puts(b, "{");
-        json_object_foreach((json_t *)v, key, member) {
-            if (!first)
-                esm_buf_puts(b, ", ");
-            first = false;
-            esm_py_repr_string(b, key, strlen(key));
-            esm_buf_puts(b, ": ");
-            esm_py_repr(b, member);
-        }
-        esm_buf_puts(b, "}");
-    }
-}
-
 void esm_py_str(esm_buf *b, const json_t *v)
 {
     if (json_is_string(v))
@@ -157,22 +122,30 @@ static void py_json_string(esm_buf *b, const char *s, size_t n)
     esm_buf_puts(b, "\"");
 }
 
-void esm_py_json(esm_buf *b, const json_t *v)
+/* Python's repr() and json.dumps() (with its default ", " and ": ") walk a
+ * value the same way; they differ in the words for None/True/False and in
+ * how strings are quoted. */
+typedef struct {
+    const char *null_text, *true_text, *false_text;
+    void (*string)(esm_buf *b, const char *s, size_t n);
+} py_style;
+
+static void py_render(esm_buf *b, const json_t *v, const py_style *st)
 {
     if (!v || json_is_null(v)) {
-        esm_buf_puts(b, "null");
+        esm_buf_puts(b, st->null_text);
     } else if (json_is_boolean(v)) {
-        esm_buf_puts(b, json_is_true(v) ? "true" : "false");
+        esm_buf_puts(b, json_is_true(v) ? st->true_text : st->false_text);
     } else if (json_is_number(v)) {
         py_number(b, v);
     } else if (json_is_string(v)) {
-        py_json_string(b, json_string_value(v), json_string_length(v));
+        st->string(b, json_string_value(v), json_string_length(v));
     } else if (json_is_array(v)) {
         esm_buf_puts(b, "[");
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
                 esm_buf_puts(b, ", ");
-            esm_py_json(b, json_array_get(v, i));
+            py_render(b, json_array_get(v, i), st);
         }
         esm_buf_puts(b, "]");
     } else {
@@ -184,12 +157,24 @@ void esm_py_json(esm_buf *b, const json_t *v)
             if (!first)
                 esm_buf_puts(b, ", ");
             first = false;
-            py_json_string(b, key, strlen(key));
+            st->string(b, key, strlen(key));
             esm_buf_puts(b, ": ");
-            esm_py_json(b, member);
+            py_render(b, member, st);
         }
         esm_buf_puts(b, "}");
     }
+}
+
+void esm_py_repr(esm_buf *b, const json_t *v)
+{
+    static const py_style repr_style = {"None", "True", "False", esm_py_repr_string};
+    py_render(b, v, &repr_style);
+}
+
+void esm_py_json(esm_buf *b, const json_t *v)
+{
+    static const py_style json_style = {"null", "true", "false", py_json_string};
+    py_render(b, v, &json_style);
 }
 
 void esm_py_csv_field(esm_buf *b, const char *s, size_t n)
