@@ -310,13 +310,7 @@ int main(int argc, char **argv)
     bulk b = {0};
     int status = esm_psopts_parse_needs(&o, ESM_PSOPTS_NEED_OUTPUT, argc, argv);
     if (status < 0)
-        status = esm_psopts_query(&o, &q);
-    if (status < 0 && esm_global_init() != ESM_OK)
-        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
-    if (status < 0)
-        status = esm_psopts_client(&o, &c);
-    if (status < 0 && !o.ip && !(h = esm_psopts_hostnames(&o)))
-        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
+        status = esm_psopts_connect(&o, &q, &c, &h);
     if (status < 0) {
         b = (bulk){&o, c, q, h, abspath(o.output_dir), query_time(q, "time-start"), query_time(q, "time-end"),
                    json_object()};

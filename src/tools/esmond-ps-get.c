@@ -49,13 +49,7 @@ int main(int argc, char **argv)
     esm_hostnames *h = NULL;
     int status = esm_psopts_parse_needs(&o, ESM_PSOPTS_NEED_SRC_DEST | ESM_PSOPTS_NEED_EVENT, argc, argv);
     if (status < 0)
-        status = esm_psopts_query(&o, &q);
-    if (status < 0 && esm_global_init() != ESM_OK)
-        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
-    if (status < 0)
-        status = esm_psopts_client(&o, &c);
-    if (status < 0 && !o.ip && !(h = esm_psopts_hostnames(&o)))
-        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
+        status = esm_psopts_connect(&o, &q, &c, &h);
     if (status < 0)
         status = run(&o, c, q, h);
     esm_hostnames_free(h);

@@ -79,13 +79,7 @@ int esm_mdtool_main(const esm_mdtool *t, int argc, char **argv)
     esm_output *out = NULL;
     int status = esm_psopts_parse(&o, argc, argv);
     if (status < 0)
-        status = esm_psopts_query(&o, &q);
-    if (status < 0 && esm_global_init() != ESM_OK)
-        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
-    if (status < 0)
-        status = esm_psopts_client(&o, &c);
-    if (status < 0 && !o.ip && !(h = esm_psopts_hostnames(&o)))
-        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
+        status = esm_psopts_connect(&o, &q, &c, &h);
     if (status < 0 && !(out = esm_output_new(stdout, o.format, t->columns, t->ncolumns, o.metadata)))
         status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
     if (status < 0)

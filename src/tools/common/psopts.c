@@ -429,3 +429,15 @@ void esm_psopts_free(esm_psopts *o)
 {
     esm_strlist_free(&o->filters);
 }
+
+int esm_psopts_connect(const esm_psopts *o, esm_query **q, esm_client **c, esm_hostnames **h)
+{
+    int status = esm_psopts_query(o, q);
+    if (status < 0 && esm_global_init() != ESM_OK)
+        status = esm_psopts_archive_error(o, NULL, ESM_ERR_NOMEM);
+    if (status < 0)
+        status = esm_psopts_client(o, c);
+    if (status < 0 && !o->ip && !(*h = esm_psopts_hostnames(o)))
+        status = esm_psopts_archive_error(o, NULL, ESM_ERR_NOMEM);
+    return status;
+}

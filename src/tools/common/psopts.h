@@ -46,6 +46,10 @@ int esm_psopts_client(const esm_psopts *o, esm_client **out);
 esm_hostnames *esm_psopts_hostnames(const esm_psopts *o);
 /* Reports a failed archive call on stderr; returns the exit status (1). */
 int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc);
+/* After parsing: the query, libesmond's global state, the client and (without
+ * --ip) the host-name resolver, in that order. Returns -1 to go on, else the
+ * exit status; what was made is the caller's to free either way. */
+int esm_psopts_connect(const esm_psopts *o, esm_query **q, esm_client **c, esm_hostnames **h);
 void esm_psopts_free(esm_psopts *o);
 /* The original's formatting type of an event type ("numeric", "histogram",
  * "failures", "packet_trace", "subintervals", "number_list",
