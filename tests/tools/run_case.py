@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 
+# The archive accepts this key (cases reading with --key/--user); reads need none.
+READ_KEY = 'read-0123456789abcdef'
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLACEHOLDER_HOST = b'http://archive.example.net'
 
@@ -101,7 +103,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         try:
             archive, base = start([os.path.join(a.bin, 'esmond-ps-archive'), '--db', os.path.join(tmp, 'db'),
-                                   '--listen', '127.0.0.1:0', '--import', content], 'http://')
+                                   '--listen', '127.0.0.1:0', '--import', content,
+                                   '--token', 'reader:' + READ_KEY], 'http://')
             servers.append(archive)
             url = 'http://' + base
             if os.path.exists(os.path.join(a.case, 'dns')):
