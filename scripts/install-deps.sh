@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libc-ares-dev
   libcmocka-dev scdoc
   python3 python3-dateutil
-  curl valgrind
+  curl valgrind openssl iproute2
 )
 
 missing=()

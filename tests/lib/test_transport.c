@@ -584,8 +584,9 @@ static char tls_cert[64];
 
 static int tls_setup(void **state)
 {
+    /* openssl makes the self-signed certificate; scripts/install-deps.sh installs it */
     if (system("command -v openssl >/dev/null 2>&1") != 0 || !mkdtemp(tls_dir))
-        return 0; /* test_tls skips */
+        return -1;
     char cmd[512], key[64];
     snprintf(tls_cert, sizeof tls_cert, "%s/cert.pem", tls_dir);
     snprintf(key, sizeof key, "%s/key.pem", tls_dir);
@@ -609,8 +610,7 @@ static int tls_teardown(void **state)
 
 static void test_tls(void **state)
 {
-    if (tls.pid <= 0)
-        skip();
+    assert_true(tls.pid > 0); /* the setup started the TLS server */
     assert_true(strncmp(tls.url, "https://", 8) == 0);
     esm_client *c = esm_client_new(tls.url);
     assert_non_null(c);
