@@ -11,16 +11,6 @@ static int is_ws(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 static int starts(const char *s, size_t n, const char *p)
 {
     size_t pl = strlen(p);
@@ -89,7 +79,7 @@ static esm_num num_opt(json_t *v)   /* ABSENT when missing */
 
 static char *str_dup(json_t *v)
 {
-    return json_is_string(v) ? dup_n(json_string_value(v), json_string_length(v)) : NULL;
+    return json_is_string(v) ? esm_ld_strndup(json_string_value(v), json_string_length(v)) : NULL;
 }
 
 /* ---------- iperf3 document ---------- */
@@ -358,7 +348,7 @@ static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_erro
     res->destination = str_dup(json_object_get(spec, "dest"));
     res->input_origin = ESM_BW_ADDR_SPEC;
     res->udp = json_is_true(json_object_get(spec, "udp"));
-    res->protocol = dup_n(res->udp ? "udp" : "tcp", 3);
+    res->protocol = esm_ld_strndup(res->udp ? "udp" : "tcp", 3);
     res->receiver_side = json_is_true(json_object_get(spec, "reverse"));
     long long t;
     json_t *sstart = path(root, "schedule", "start", NULL);
@@ -378,7 +368,7 @@ static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_erro
         goto nomem;
     if (!json_is_true(json_object_get(result, "succeeded"))) {
         json_t *e = json_object_get(result, "error");
-        res->tool_error = json_is_string(e) ? str_dup(e) : dup_n("run did not succeed", 19);
+        res->tool_error = json_is_string(e) ? str_dup(e) : esm_ld_strndup("run did not succeed", 19);
         if (!res->tool_error)
             goto nomem;
         esm_ld_set_error(err, ESM_LD_ETOOL, "pScheduler run failed: %s", res->tool_error);
@@ -491,7 +481,7 @@ static void set_word(char **dst, const char *s, size_t n)
     while (w < n && !is_ws((unsigned char)s[w]))
         w++;
     if (w && !*dst)
-        *dst = dup_n(s, w);
+        *dst = esm_ld_strndup(s, w);
 }
 
 /* A bwctl message line: "bwctl: MSG" or "bwctl[pid]: [FILE=x, LINE=n, ]MSG". */
@@ -718,7 +708,7 @@ static esm_ld_code parse_transcript(const char *text, size_t len, unsigned flags
     if (rc != ESM_LD_OK && rc != ESM_LD_ETOOL)
         goto out;
     res->format = ESM_BW_BWCTL;
-    res->tool_name = st.tool ? st.tool : dup_n("iperf3", 6);
+    res->tool_name = st.tool ? st.tool : esm_ld_strndup("iperf3", 6);
     st.tool = NULL;
     if (st.rsrc || st.rdst || st.lsrc || st.ldst) {
         res->input_origin = (st.rsrc && st.rdst) ? ESM_BW_ADDR_REMOTE_LINE : ESM_BW_ADDR_LOCAL_LINE;
@@ -739,9 +729,9 @@ static esm_ld_code parse_transcript(const char *text, size_t len, unsigned flags
         free(res->input_source);
         free(res->input_destination);
         /* the JSON's own view: with a server-side document local_host is the receiver */
-        res->input_source = dup_n(res->receiver_side ? res->destination : res->source,
+        res->input_source = esm_ld_strndup(res->receiver_side ? res->destination : res->source,
                                   strlen(res->receiver_side ? res->destination : res->source));
-        res->input_destination = dup_n(res->receiver_side ? res->source : res->destination,
+        res->input_destination = esm_ld_strndup(res->receiver_side ? res->source : res->destination,
                                        strlen(res->receiver_side ? res->source : res->destination));
         res->input_origin = ESM_BW_ADDR_JSON;
     }
@@ -781,10 +771,7 @@ esm_ld_code esm_bw_parse(const char *text, size_t len, unsigned flags, esm_bw_re
         return ESM_LD_EARG;
     }
     memset(res, 0, sizeof *res);
-    if (err) {
-        err->code = ESM_LD_OK;
-        err->msg[0] = '\0';
-    }
+    esm_ld_clear_error(err);
     if (!text)
         text = "";
     esm_ld_code rc;
@@ -808,10 +795,10 @@ esm_ld_code esm_bw_parse(const char *text, size_t len, unsigned flags, esm_bw_re
                 const char *s = res->receiver_side ? res->destination : res->source;
                 const char *d = res->receiver_side ? res->source : res->destination;
                 res->input_origin = ESM_BW_ADDR_JSON;
-                res->tool_name = dup_n("iperf3", 6);
+                res->tool_name = esm_ld_strndup("iperf3", 6);
                 if (s && d) {
-                    res->input_source = dup_n(s, strlen(s));
-                    res->input_destination = dup_n(d, strlen(d));
+                    res->input_source = esm_ld_strndup(s, strlen(s));
+                    res->input_destination = esm_ld_strndup(d, strlen(d));
                 }
                 if (!res->tool_name || (s && d && (!res->input_source || !res->input_destination))) {
                     esm_ld_set_error(err, ESM_LD_ENOMEM, "out of memory");

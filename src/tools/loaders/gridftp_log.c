@@ -28,16 +28,6 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 /* Decimal integer, optional sign, whole text. */
 static int parse_ll(const char *s, size_t n, long long *out)
 {
@@ -304,7 +294,7 @@ static esm_ld_code store_field(int k, const char *v, size_t n, esm_gftp_record *
     }
     case K_TYPE:
         free(rec->type_text);
-        if (!(rec->type_text = dup_n(v, n)))
+        if (!(rec->type_text = esm_ld_strndup(v, n)))
             goto nomem;
         rec->type = type_of(rec->type_text);
         rec->have |= ESM_GFTP_HAVE_TYPE;
@@ -313,14 +303,14 @@ static esm_ld_code store_field(int k, const char *v, size_t n, esm_gftp_record *
         free(rec->dest_raw);
         free(rec->dest);
         rec->dest = NULL;
-        if (!(rec->dest_raw = dup_n(v, n)))
+        if (!(rec->dest_raw = esm_ld_strndup(v, n)))
             goto nomem;
         size_t b = 0, e = n;
         while (b < e && v[b] == '[')
             b++;
         while (e > b && v[e - 1] == ']')
             e--;
-        if (!(rec->dest = dup_n(v + b, e - b)))
+        if (!(rec->dest = esm_ld_strndup(v + b, e - b)))
             goto nomem;
         rec->dest_family = dest_family(rec->dest);
         rec->have |= ESM_GFTP_HAVE_DEST;
@@ -339,7 +329,7 @@ static esm_ld_code store_field(int k, const char *v, size_t n, esm_gftp_record *
     }
     if (sp) {
         free(*sp);
-        if (!(*sp = dup_n(v, n)))
+        if (!(*sp = esm_ld_strndup(v, n)))
             goto nomem;
     } else if (parse_ll(v, n, ip) != 0) {
         esm_ld_set_error(err, ESM_LD_EVALUE, "%s: not an integer: '%.*s'", key_names[k],
@@ -361,10 +351,7 @@ esm_ld_code esm_gftp_parse_line(const char *line, size_t len, esm_gftp_record *r
         return ESM_LD_EARG;
     }
     memset(rec, 0, sizeof *rec);
-    if (err) {
-        err->code = ESM_LD_OK;
-        err->msg[0] = '\0';
-    }
+    esm_ld_clear_error(err);
     const char *s = line;
     size_t n = len;
     trim(&s, &n);
@@ -520,7 +507,7 @@ static char *json_str_dup(json_t *o, const char *key, int strip)
     size_t n = json_string_length(v);
     if (strip)
         trim(&s, &n);
-    return dup_n(s, n);
+    return esm_ld_strndup(s, n);
 }
 
 /* Copy of an object with keys lower-cased, '/' -> '_', '%' removed. */
@@ -564,7 +551,7 @@ static char *stats_text(json_t *root, const char *key)
 {
     json_t *v = json_object_get(root, key);
     if (!json_is_object(v))
-        return dup_n("{}", 2);
+        return esm_ld_strndup("{}", 2);
     json_t *r = rewrite_keys(v);
     char *t = r ? dump(r) : NULL;
     json_decref(r);
@@ -577,7 +564,7 @@ static esm_ld_code json_fill(json_t *root, esm_gftp_json_record *rec, esm_ld_err
     rec->event_type = json_str_dup(root, "event_type", 0);
     v = json_object_get(root, "transferID");
     if (json_is_string(v))
-        rec->transfer_id = dup_n(json_string_value(v), json_string_length(v));
+        rec->transfer_id = esm_ld_strndup(json_string_value(v), json_string_length(v));
     else if (json_is_number(v))
         rec->transfer_id = dump(v);
     rec->host = json_str_dup(root, "host", 1);
@@ -701,10 +688,7 @@ esm_ld_code esm_gftp_json_parse_line(const char *line, size_t len, esm_gftp_json
         return ESM_LD_EARG;
     }
     memset(rec, 0, sizeof *rec);
-    if (err) {
-        err->code = ESM_LD_OK;
-        err->msg[0] = '\0';
-    }
+    esm_ld_clear_error(err);
     const char *s = line;
     size_t n = len;
     trim(&s, &n);

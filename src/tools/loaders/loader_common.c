@@ -176,3 +176,21 @@ esm_ld_code esm_ld_lines_next(esm_ld_lines *r, esm_ld_line *line)
         return ESM_LD_OK;
     }
 }
+
+void esm_ld_clear_error(esm_ld_error *err)
+{
+    if (err) {
+        err->code = ESM_LD_OK;
+        err->msg[0] = '\0';
+    }
+}
+
+char *esm_ld_strndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}

@@ -73,5 +73,9 @@ esm_ld_code esm_ld_lines_next(esm_ld_lines *r, esm_ld_line *line);
 /* Helpers shared by the parsers (internal use). */
 void esm_ld_set_error(esm_ld_error *err, esm_ld_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Resets err (may be NULL) to "no error". */
+void esm_ld_clear_error(esm_ld_error *err);
+/* Copy of s[0..n) with a terminating NUL, even when s holds NUL bytes; NULL when out of memory. */
+char *esm_ld_strndup(const char *s, size_t n);
 
 #endif
