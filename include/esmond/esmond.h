@@ -283,8 +283,17 @@ esm_metadata_post *esm_metadata_post_new(const char *subject_type);
 void esm_metadata_post_free(esm_metadata_post *mp);
 /* Subject fields (source, destination, measurement-agent, tool-name,
  * input-source, input-destination), time-duration, ip-transport-protocol and
- * any free-form parameter; values are sent as strings. */
+ * any free-form parameter; values are sent as strings. Setting a name again
+ * replaces its value. */
 esm_code esm_metadata_post_set(esm_metadata_post *mp, const char *name, const char *value);
+/* The same with the value as JSON text, for clients whose archives expect
+ * numbers where the Python client sent them ("5", "6.0", "true"; strings in
+ * quotes). Only scalars: null, arrays and objects give ESM_ERR_INVALID, as
+ * archives keep parameters as text (an archive stores 5 as "5"). The object
+ * is sent in the Python client's member order: subject-type, the subject
+ * fields, time-duration, ip-transport-protocol, event-types, then the other
+ * parameters in the order they were first set. */
+esm_code esm_metadata_post_set_json(esm_metadata_post *mp, const char *name, const char *value_json);
 esm_code esm_metadata_post_add_event_type(esm_metadata_post *mp, const char *event_type);
 esm_code esm_metadata_post_add_summary(esm_metadata_post *mp, const char *event_type, const char *summary_type,
                                        long long window);

@@ -34,16 +34,34 @@ void esm_metadata_post_free(esm_metadata_post *mp)
     free(mp);
 }
 
+static bool settable(const esm_metadata_post *mp, const char *name)
+{
+    return mp && name && *name && strcmp(name, "event-types") != 0 && strcmp(name, "subject-type") != 0 &&
+           strcmp(name, "metadata-key") != 0;
+}
+
 esm_code esm_metadata_post_set(esm_metadata_post *mp, const char *name, const char *value)
 {
-    if (!mp || !name || !*name || !value || strcmp(name, "event-types") == 0 || strcmp(name, "subject-type") == 0 ||
-        strcmp(name, "metadata-key") == 0)
+    if (!settable(mp, name) || !value)
         return ESM_ERR_INVALID;
-    /* Values go as strings: the archive stores text, and numbers would be
+    /* Text by default: the archive stores text, and numbers would be
      * re-rendered (20.0 vs 20) and change the metadata's identity (spec §5.3). */
     json_t *v = json_string(value);
     if (!v)
         return ESM_ERR_INVALID; /* not UTF-8 */
+    return json_object_set_new(mp->body, name, v) == 0 ? ESM_OK : ESM_ERR_NOMEM;
+}
+
+esm_code esm_metadata_post_set_json(esm_metadata_post *mp, const char *name, const char *value_json)
+{
+    if (!settable(mp, name) || !value_json)
+        return ESM_ERR_INVALID;
+    json_t *v = json_loads(value_json, JSON_DECODE_ANY, NULL);
+    /* archives keep parameters as text: null, arrays and objects have no agreed text (spec §5.3) */
+    if (!v || json_is_null(v) || json_is_array(v) || json_is_object(v)) {
+        json_decref(v);
+        return ESM_ERR_INVALID;
+    }
     return json_object_set_new(mp->body, name, v) == 0 ? ESM_OK : ESM_ERR_NOMEM;
 }
 
@@ -122,6 +140,33 @@ static esm_code check_subject(esm_client *c, const json_t *body)
     return ESM_OK;
 }
 
+/* The members in the order the Python client's MetadataPost sends them: the
+ * subject, time-duration and ip-transport-protocol, the event types, then the
+ * free-form parameters as they were set. */
+static json_t *in_client_order(const json_t *body)
+{
+    static const char *const head[] = {"subject-type", "source", "destination", "tool-name", "measurement-agent",
+                                       "input-source", "input-destination", "time-duration", "ip-transport-protocol",
+                                       "event-types"};
+    json_t *out = json_object();
+    for (size_t i = 0; out && i < sizeof head / sizeof head[0]; i++) {
+        json_t *v = json_object_get(body, head[i]);
+        if (v && json_object_set(out, head[i], v) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)body, key, v) {
+        if (out && !json_object_get(out, key) && json_object_set(out, key, v) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_metadata **out)
 {
     if (!c || !mp || !out)
@@ -132,8 +177,12 @@ esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_
         return missing;
     char target[256];
     snprintf(target, sizeof target, "%s/archive/", esm__client_root(c));
+    json_t *body = in_client_order(mp->body);
+    if (!body)
+        return ESM_ERR_NOMEM;
     esm__response r;
-    esm_code rc = send_json(c, "POST", target, mp->body, &r);
+    esm_code rc = send_json(c, "POST", target, body, &r);
+    json_decref(body);
     if (rc == ESM_OK) {
         json_t *obj = json_loadb(r.body ? r.body : "", r.len, 0, NULL);
         *out = obj ? esm__metadata_from_json(obj) : NULL;

@@ -5,6 +5,7 @@
  * deliberate differences are listed in the README. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -204,16 +205,19 @@ static bool url_has_path(const char *url)
     return p && strcmp(p, "/") != 0;
 }
 
-static char *num_text(const esm_num *n, char *buf, size_t cap)
+/* A number as the JSON text the original sent (5, 6.0); a missing one as the
+ * text "None" that its str() would have made. */
+static const char *num_json(const esm_num *n, char *buf, size_t cap)
 {
-    if (n->kind == ESM_NUM_INT)
+    if (n->kind == ESM_NUM_INT) {
         snprintf(buf, cap, "%lld", n->i);
-    else if (n->kind == ESM_NUM_REAL) {
+    } else if (n->kind == ESM_NUM_REAL && isfinite(n->d)) {
         char f[ESM_PYFLOAT_MAX];
         esm_pyfloat_format(n->d, f);
         snprintf(buf, cap, "%s", f);
-    } else
-        snprintf(buf, cap, "None"); /* what the original's str() would have sent */
+    } else {
+        snprintf(buf, cap, "\"None\"");
+    }
     return buf;
 }
 
@@ -340,7 +344,7 @@ static int post_result(const options *o, esm_bw_result *r)
               esm_metadata_post_set(mp, "measurement-agent", agent) == ESM_OK &&
               esm_metadata_post_set(mp, "input-source", in_src) == ESM_OK &&
               esm_metadata_post_set(mp, "input-destination", in_dst) == ESM_OK &&
-              esm_metadata_post_set(mp, "time-duration", num_text(&r->duration, buf, sizeof buf)) == ESM_OK &&
+              esm_metadata_post_set_json(mp, "time-duration", num_json(&r->duration, buf, sizeof buf)) == ESM_OK &&
               esm_metadata_post_set(mp, "ip-transport-protocol", r->protocol ? r->protocol : "None") == ESM_OK;
     static const char *const base[] = {"throughput", "throughput-subintervals", "packet-retransmits-subintervals"};
     static const char *const multi[] = {"streams-packet-retransmits", "streams-packet-retransmits-subintervals",
@@ -354,8 +358,8 @@ static int post_result(const options *o, esm_bw_result *r)
         ok = esm_metadata_post_add_event_type(mp, "packet-retransmits") == ESM_OK;
     for (size_t i = 0; ok && r->udp && i < 3; i++)
         ok = esm_metadata_post_add_event_type(mp, udp[i]) == ESM_OK;
-    ok = ok && esm_metadata_post_set(mp, "bw-parallel-streams", num_text(&r->num_streams, buf, sizeof buf)) == ESM_OK &&
-         esm_metadata_post_set(mp, "bw_ignore_first_seconds", num_text(&r->omit, buf, sizeof buf)) == ESM_OK;
+    ok = ok && esm_metadata_post_set_json(mp, "bw-parallel-streams", num_json(&r->num_streams, buf, sizeof buf)) == ESM_OK &&
+         esm_metadata_post_set_json(mp, "bw_ignore_first_seconds", num_json(&r->omit, buf, sizeof buf)) == ESM_OK;
     if (!ok) {
         esm_metadata_post_free(mp);
         logev("process_iperf3.error", "cannot build the metadata (out of memory or text that is not UTF-8)");

@@ -420,6 +420,47 @@ static void test_post_and_read_back(void **state)
     esm_client_free(c);
 }
 
+/* Parameters given as JSON numbers and booleans (what the Python loaders sent)
+ * are stored as the archive's text, and give the same metadata as that text. */
+static void test_post_json_parameters(void **state)
+{
+    esm_client *c = new_client(true);
+    esm_metadata_post *mp = esm_metadata_post_new("point-to-point");
+    const char *fields[][2] = {{"source", "10.0.0.7"}, {"destination", "10.0.0.8"},
+                               {"measurement-agent", "10.0.0.7"}, {"tool-name", "libtest-json"},
+                               {"input-source", "a.example"}, {"input-destination", "b.example"}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        assert_int_equal(esm_metadata_post_set(mp, fields[i][0], fields[i][1]), ESM_OK);
+    assert_int_equal(esm_metadata_post_set_json(mp, "bw-parallel-streams", "5"), ESM_OK);
+    assert_int_equal(esm_metadata_post_set_json(mp, "time-duration", "6.0"), ESM_OK);
+    assert_int_equal(esm_metadata_post_set_json(mp, "flag", "true"), ESM_OK);
+    assert_int_equal(esm_metadata_post_set_json(mp, "gridftp-program", "\"globus-gridftp-server\""), ESM_OK);
+    const char *refused[] = {"null", "[1]", "{\"a\": 1}", "5 6", "", "nope"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(esm_metadata_post_set_json(mp, "other", refused[i]), ESM_ERR_INVALID);
+    assert_int_equal(esm_metadata_post_set_json(mp, "event-types", "1"), ESM_ERR_INVALID);
+    assert_int_equal(esm_metadata_post_add_event_type(mp, "throughput"), ESM_OK);
+    esm_metadata *md = NULL;
+    assert_int_equal(esm_metadata_post_send(c, mp, &md), ESM_OK);
+    assert_string_equal(esm_metadata_get(md, "bw-parallel-streams"), "5");
+    assert_string_equal(esm_metadata_get(md, "time-duration"), "6.0");
+    assert_string_equal(esm_metadata_get(md, "flag"), "True");
+    assert_string_equal(esm_metadata_get(md, "gridftp-program"), "globus-gridftp-server");
+    assert_null(esm_metadata_get(md, "other"));
+
+    /* the same values as text name the same metadata */
+    esm_metadata_post_set(mp, "bw-parallel-streams", "5");
+    esm_metadata_post_set(mp, "time-duration", "6.0");
+    esm_metadata_post_set(mp, "flag", "True");
+    esm_metadata *same = NULL;
+    assert_int_equal(esm_metadata_post_send(c, mp, &same), ESM_OK);
+    assert_string_equal(esm_metadata_key(same), esm_metadata_key(md));
+    esm_metadata_free(same);
+    esm_metadata_free(md);
+    esm_metadata_post_free(mp);
+    esm_client_free(c);
+}
+
 static void test_auth_and_not_found(void **state)
 {
     esm_client *anon = new_client(false);
@@ -590,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_every_replay_series),
         cmocka_unit_test(test_value_shapes),
         cmocka_unit_test(test_post_and_read_back),
+        cmocka_unit_test(test_post_json_parameters),
         cmocka_unit_test(test_auth_and_not_found),
         cmocka_unit_test(test_data_paging_over_25000_points),
         cmocka_unit_test(test_metadata_paging_over_many_pages),
