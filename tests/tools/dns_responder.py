@@ -17,6 +17,11 @@ Table (addresses as written below, IPv6 normalised):
   198.51.100.N  hN.slow.example.net, answered after --slow-ms (200 ms)
   anything else NXDOMAIN
 
+With --hosts FILE it also answers A and AAAA queries from FILE, whose lines
+read "name IPv4 IPv6" with "-" for none (tests/data/samples/hosts.map): a
+listed name without an address of the asked type gets an empty answer, an
+unlisted name NXDOMAIN, and names starting with "silent." are never answered.
+
 Stats file, rewritten (atomically) on each query before it is answered:
   total N            queries received
   peak N             most slow queries waiting for their answer at once
@@ -31,7 +36,7 @@ import sys
 import threading
 import time
 
-PTR, IN = 12, 1
+A, PTR, AAAA, IN = 1, 12, 28, 1
 NOERROR, SERVFAIL, NXDOMAIN = 0, 2, 3
 
 TABLE = {
@@ -85,8 +90,9 @@ def address_of(qname):
 
 
 class Responder:
-    def __init__(self, sock, stats_path, slow_ms):
+    def __init__(self, sock, stats_path, slow_ms, hosts):
         self.sock = sock
+        self.hosts = hosts
         self.stats_path = stats_path
         self.slow_ms = slow_ms
         self.lock = threading.Lock()
@@ -105,14 +111,26 @@ class Responder:
                 f.write('query %s %d\n' % (name, n))
         os.replace(tmp, self.stats_path)
 
-    def answer(self, query, qend, rcode, names, peer):
+    def answer(self, query, qend, rcode, names, peer, qtype=PTR):
+        """names: PTR targets, or for A/AAAA the packed addresses."""
         qid, flags = struct.unpack('!HH', query[:4])
         flags = 0x8000 | (flags & 0x7900) | 0x0080 | rcode  # QR, opcode and RD copied, RA
         msg = struct.pack('!HHHHHH', qid, flags, 1, len(names), 0, 0) + query[12:qend]
         for name in names:
-            rdata = encode_name(name)
-            msg += struct.pack('!HHHIH', 0xC00C, PTR, IN, 60, len(rdata)) + rdata
+            rdata = encode_name(name) if qtype == PTR else name
+            msg += struct.pack('!HHHIH', 0xC00C, qtype, IN, 60, len(rdata)) + rdata
         self.sock.sendto(msg, peer)
+
+    def answer_address(self, query, qend, qname, qtype, peer):
+        if qname.lower().startswith('silent.'):
+            return
+        entry = self.hosts.get(qname.lower().rstrip('.'))
+        if entry is None:
+            self.answer(query, qend, NXDOMAIN, [], peer, qtype)
+            return
+        addr = entry[0 if qtype == A else 1]
+        packed = [socket.inet_pton(socket.AF_INET if qtype == A else socket.AF_INET6, addr)] if addr else []
+        self.answer(query, qend, NOERROR, packed, peer, qtype)
 
     def answer_later(self, query, qend, names, peer):
         time.sleep(self.slow_ms / 1000.0)
@@ -129,6 +147,13 @@ class Responder:
             except (ValueError, IndexError, struct.error, UnicodeDecodeError):
                 continue
             qend = pos + 4
+            if qtype in (A, AAAA) and self.hosts:
+                with self.lock:
+                    self.total += 1
+                    self.counts[qname.lower()] = self.counts.get(qname.lower(), 0) + 1
+                    self.write_stats()
+                self.answer_address(query, qend, qname, qtype, peer)
+                continue
             addr = address_of(qname) if qtype == PTR else None
             slow = addr is not None and ipaddress.ip_address(addr) in SLOW
             with self.lock:
@@ -153,6 +178,16 @@ class Responder:
                 self.answer(query, qend, NOERROR, entry, peer)
 
 
+def read_hosts(path):
+    """{name: (IPv4 or None, IPv6 or None)} from a hosts.map file."""
+    table = {}
+    for line in open(path):
+        fields = line.split('#', 1)[0].split()
+        if len(fields) == 3:
+            table[fields[0].lower()] = tuple(None if f == '-' else f for f in fields[1:])
+    return table
+
+
 def exit_with_parent(parent):
     """Ends the responder when the test that started it is gone (crashed)."""
     while os.getppid() == parent:
@@ -166,10 +201,11 @@ def main():
     parser.add_argument('--slow-ms', type=int, default=200,
                         help='delay of answers for 198.51.100.0/24 (ms)')
     parser.add_argument('--port', type=int, default=0, help='UDP port (0: any free one)')
+    parser.add_argument('--hosts', help='name/IPv4/IPv6 table for A and AAAA answers')
     args = parser.parse_args()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(('127.0.0.1', args.port))
-    responder = Responder(sock, args.stats, args.slow_ms)
+    responder = Responder(sock, args.stats, args.slow_ms, read_hosts(args.hosts) if args.hosts else {})
     with responder.lock:
         responder.write_stats()
     threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,7 @@ static long now_ms(void)
 static int start_responder(void **state)
 {
     snprintf(stats_path, sizeof stats_path, "/tmp/esm-dns-stats-%ld", (long)getpid());
-    char *argv[] = {ESM_PYTHON, ESM_DNS_RESPONDER, "--stats", stats_path, NULL};
+    char *argv[] = {ESM_PYTHON, ESM_DNS_RESPONDER, "--stats", stats_path, "--hosts", ESM_HOSTS_MAP, NULL};
     if (server_start(&responder, argv) != 0)
         return -1;
     const char *prefix = "udp://";
@@ -289,6 +291,52 @@ static void test_arguments(void **state)
     esm_hostnames_free(h);
 }
 
+/* Addresses of names (A and AAAA from the responder's hosts.map), asked once each. */
+static void test_addresses(void **state)
+{
+    esm_hostnames *h = esm_hostnames_new(2000, 4, servers);
+    assert_non_null(h);
+    const char *why = NULL;
+    assert_string_equal(esm_hostnames_address(h, "dtn1.example.net", AF_INET, &why), "192.0.2.10");
+    assert_string_equal(esm_hostnames_address(h, "dtn1.example.net", AF_INET6, &why), "2001:db8:1::10");
+    assert_string_equal(esm_hostnames_address(h, "DTN1.example.net", AF_INET, &why), "192.0.2.10");
+    assert_string_equal(esm_hostnames_address(h, "dtn2.example.net", AF_INET, &why), "192.0.2.11");
+    why = NULL;
+    assert_null(esm_hostnames_address(h, "dtn2.example.net", AF_INET6, &why)); /* no AAAA */
+    assert_non_null(why);
+    why = NULL;
+    assert_null(esm_hostnames_address(h, "nowhere.example.net", AF_INET, &why));
+    assert_non_null(why);
+    /* again: from the cache, failures included */
+    assert_string_equal(esm_hostnames_address(h, "dtn1.example.net", AF_INET6, &why), "2001:db8:1::10");
+    assert_null(esm_hostnames_address(h, "dtn2.example.net", AF_INET6, &why));
+    assert_null(esm_hostnames_address(h, "nowhere.example.net", AF_INET, &why));
+    assert_int_equal(stat_of("dtn1.example.net"), 2);
+    assert_int_equal(stat_of("dtn2.example.net"), 2);
+    assert_int_equal(stat_of("nowhere.example.net"), 1);
+    /* literals answer themselves, without a query */
+    long before = stat_of("total");
+    assert_string_equal(esm_hostnames_address(h, "198.51.100.7", AF_INET, &why), "198.51.100.7");
+    assert_string_equal(esm_hostnames_address(h, "2001:db8::7", AF_INET6, &why), "2001:db8::7");
+    assert_int_equal(stat_of("total"), before);
+    assert_null(esm_hostnames_address(h, "dtn1.example.net", AF_UNIX, &why));
+    esm_hostnames_free(h);
+}
+
+/* A name nobody answers fails within the timeout. */
+static void test_address_timeout(void **state)
+{
+    esm_hostnames *h = esm_hostnames_new(400, 1, servers);
+    assert_non_null(h);
+    const char *why = NULL;
+    long t0 = now_ms();
+    assert_null(esm_hostnames_address(h, "silent.example.net", AF_INET, &why));
+    long elapsed = now_ms() - t0;
+    assert_non_null(why);
+    assert_in_range(elapsed, 300, 400 + 400);
+    esm_hostnames_free(h);
+}
+
 /* The system's resolvers (hosts file first): as Python shows 127.0.0.1. */
 static void test_system_resolvers(void **state)
 {
@@ -301,6 +349,11 @@ static void test_system_resolvers(void **state)
     esm_hostnames *h = esm_hostnames_new(5000, 4, NULL);
     assert_non_null(h);
     assert_string_equal(esm_hostnames_get(h, "127.0.0.1"), expected);
+    esm_hostnames_free(h);
+    /* names through the hosts file, as getaddrinfo() finds them */
+    h = esm_hostnames_new(5000, 4, NULL);
+    const char *why = NULL;
+    assert_string_equal(esm_hostnames_address(h, "localhost", AF_INET, &why), "127.0.0.1");
     esm_hostnames_free(h);
 }
 
@@ -319,6 +372,8 @@ int main(void)
         T(test_in_flight_bound),
         T(test_many),
         T(test_arguments),
+        T(test_addresses),
+        T(test_address_timeout),
         cmocka_unit_test(test_system_resolvers),
     };
 #undef T

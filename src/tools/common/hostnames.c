@@ -1,5 +1,5 @@
-/* Host names for addresses, as Python's socket.getfqdn() finds them (see
- * hostnames.h). Two c-ares channels: one reads only the hosts file (its
+/* Host names for addresses, as Python's socket.getfqdn() finds them, and
+ * addresses for host names (see hostnames.h). Two c-ares channels: one reads only the hosts file (its
  * lookups finish inside the call), one asks DNS, where queries run in
  * parallel up to max_in_flight. */
 #include "hostnames.h"
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -40,7 +41,17 @@ struct esm_hostnames {
     size_t queue_head, queue_len, queue_cap;
     entry **asking; /* the queries in flight (max_in_flight slots) */
     int in_flight;
+    struct forward *forwards; /* addresses of names, esm_hostnames_address() */
 };
+
+/* One name's first address in one family, or why there is none. */
+typedef struct forward {
+    struct forward *next;
+    int family;
+    char *name;
+    char addr[INET6_ADDRSTRLEN]; /* "" when the lookup failed */
+    const char *why;
+} forward;
 
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
 static int library_status = ARES_ENOTINITIALIZED;
@@ -189,36 +200,42 @@ static long long first_deadline(const esm_hostnames *h)
     return first;
 }
 
-/* Waits for DNS sockets or c-ares' next timeout, and lets c-ares go on. */
-static void wait_once(esm_hostnames *h)
+/* Waits for the channel's sockets or its next timeout, at most until
+ * deadline (monotonic ms), and lets c-ares go on. */
+static void pump(ares_channel ch, long long deadline)
 {
     ares_socket_t socks[ARES_GETSOCK_MAXNUM];
     struct pollfd pfds[ARES_GETSOCK_MAXNUM];
     /* The bits as unsigned: ARES_GETSOCK_WRITABLE() shifts an int by 31. */
-    unsigned bits = (unsigned)ares_getsock(h->dns, socks, ARES_GETSOCK_MAXNUM);
+    unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
     int n = 0;
     for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
         short events = (short)((bits & 1u << i ? POLLIN : 0) | (bits & 1u << (i + ARES_GETSOCK_MAXNUM) ? POLLOUT : 0));
         if (events)
             pfds[n++] = (struct pollfd){.fd = socks[i], .events = events};
     }
-    long long left = first_deadline(h) - now_ms();
+    long long left = deadline - now_ms();
     if (left < 0)
         left = 0;
     struct timeval max = {.tv_sec = left / 1000, .tv_usec = (left % 1000) * 1000}, tv;
-    struct timeval *next = ares_timeout(h->dns, &max, &tv);
+    struct timeval *next = ares_timeout(ch, &max, &tv);
     int ms = (int)(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000);
     int ready = poll(pfds, (nfds_t)n, ms);
     if (ready > 0) {
         for (int i = 0; i < n; i++) {
             short r = pfds[i].revents;
             if (r)
-                ares_process_fd(h->dns, r & (POLLIN | POLLERR | POLLHUP) ? pfds[i].fd : ARES_SOCKET_BAD,
+                ares_process_fd(ch, r & (POLLIN | POLLERR | POLLHUP) ? pfds[i].fd : ARES_SOCKET_BAD,
                                 r & POLLOUT ? pfds[i].fd : ARES_SOCKET_BAD);
         }
     } else if (ready == 0) {
-        ares_process_fd(h->dns, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
+        ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
     }
+}
+
+static void wait_once(esm_hostnames *h)
+{
+    pump(h->dns, first_deadline(h));
     /* The tries and per-try timeout end every query within timeout_ms; should
      * c-ares take longer, stop it so that resolving always ends. */
     if (h->in_flight > 0 && now_ms() >= first_deadline(h))
@@ -276,6 +293,73 @@ const char *esm_hostnames_get(esm_hostnames *h, const char *addr)
     if (e->state == QUEUED)
         esm_hostnames_resolve(h);
     return e->name ? e->name : e->addr;
+}
+
+/* ---- addresses of names ---- */
+
+static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+{
+    forward *f = arg;
+    const struct ares_addrinfo_node *node = status == ARES_SUCCESS && res ? res->nodes : NULL;
+    if (node) {
+        const void *bin = node->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)node->ai_addr)->sin6_addr
+                                                      : (const void *)&((struct sockaddr_in *)node->ai_addr)->sin_addr;
+        if (!inet_ntop(node->ai_family, bin, f->addr, sizeof f->addr))
+            f->addr[0] = '\0';
+    }
+    f->why = f->addr[0] ? NULL
+             : status == ARES_SUCCESS ? "no address of that family"
+             : status == ARES_ECANCELLED ? "timed out"
+             : ares_strerror(status);
+    ares_freeaddrinfo(res);
+}
+
+/* Asks one channel; the answer (or its failure) is in f->addr / f->why. */
+static void ask_address(ares_channel ch, forward *f, long timeout_ms)
+{
+    struct ares_addrinfo_hints hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = f->family;
+    f->why = NULL;
+    ares_getaddrinfo(ch, f->name, NULL, &hints, on_addrinfo, f);
+    long long deadline = now_ms() + timeout_ms;
+    while (!f->why && !f->addr[0]) {
+        if (now_ms() >= deadline) {
+            ares_cancel(ch); /* calls on_addrinfo: "timed out" */
+            break;
+        }
+        pump(ch, deadline);
+    }
+    if (!f->why && !f->addr[0])
+        f->why = "timed out";
+}
+
+const char *esm_hostnames_address(esm_hostnames *h, const char *name, int family, const char **why)
+{
+    static const char *const nomem = "out of memory";
+    *why = "not an IPv4 or IPv6 lookup";
+    if (!h || !name || (family != AF_INET && family != AF_INET6))
+        return NULL;
+    forward *f = h->forwards;
+    while (f && (f->family != family || strcasecmp(f->name, name) != 0)) /* names ignore case */
+        f = f->next;
+    if (!f) {
+        if (!(f = calloc(1, sizeof *f)) || !(f->name = strdup(name))) {
+            free(f);
+            *why = nomem;
+            return NULL;
+        }
+        f->family = family;
+        f->next = h->forwards;
+        h->forwards = f;
+        f->why = "no hosts file or DNS to ask";
+        if (h->files)
+            ask_address(h->files, f, h->timeout_ms);
+        if (!f->addr[0] && h->dns)
+            ask_address(h->dns, f, h->timeout_ms);
+    }
+    *why = f->why;
+    return f->addr[0] ? f->addr : NULL;
 }
 
 /* A channel with the given lookups ("f": hosts file, "b": DNS). For DNS, the
@@ -389,5 +473,11 @@ void esm_hostnames_free(esm_hostnames *h)
     free(h->table);
     free(h->queue);
     free(h->asking);
+    while (h->forwards) {
+        forward *next = h->forwards->next;
+        free(h->forwards->name);
+        free(h->forwards);
+        h->forwards = next;
+    }
     free(h);
 }

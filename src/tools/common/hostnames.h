@@ -29,4 +29,13 @@ void esm_hostnames_resolve(esm_hostnames *h);
  * of memory is it addr itself. */
 const char *esm_hostnames_get(esm_hostnames *h, const char *addr);
 
+/* The first address of host `name` in family (AF_INET or AF_INET6), as
+ * getaddrinfo() with that family finds it: the hosts file, then DNS (only
+ * DNS when servers were given). An address literal of the family is its own
+ * answer. Each name and family is asked once, within the timeout; failures
+ * are remembered too. Returns the address text (it lives as long as h), or
+ * NULL with *why set to static text saying why (c-ares' reason, "timed out",
+ * "no address of that family"). */
+const char *esm_hostnames_address(esm_hostnames *h, const char *name, int family, const char **why);
+
 #endif
