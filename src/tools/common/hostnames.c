@@ -1,7 +1,7 @@
 /* Host names for addresses, as Python's socket.getfqdn() finds them, and
- * addresses for host names (see hostnames.h). Two c-ares channels: one reads only the hosts file (its
- * lookups finish inside the call), one asks DNS, where queries run in
- * parallel up to max_in_flight. */
+ * addresses for host names (see hostnames.h). Two c-ares channels: one reads
+ * only the hosts file (its lookups finish inside the call), one asks DNS,
+ * where queries run in parallel up to max_in_flight. */
 #include "hostnames.h"
 
 #include <ares.h>

@@ -767,12 +767,9 @@ esm_ld_code esm_gftp_reader_next(esm_gftp_reader *r, esm_gftp_record *net,
         if (rc == ESM_LD_MORE || rc == ESM_LD_END)
             return rc;
         r->line_no++;
-        if (pos) {
-            pos->begin = ln.begin;
-            pos->end = ln.end;
-            pos->line_no = r->line_no;
-            pos->terminated = ln.terminated;
-        }
+        if (pos)
+            *pos = (esm_gftp_pos){.begin = ln.begin, .end = ln.end, .line_no = r->line_no,
+                                  .terminated = ln.terminated};
         if (rc == ESM_LD_ETOOLONG) {
             esm_ld_set_error(err, rc, "line %llu longer than the limit (%llu bytes)",
                              (unsigned long long)r->line_no,
@@ -784,6 +781,10 @@ esm_ld_code esm_gftp_reader_next(esm_gftp_reader *r, esm_gftp_record *net,
         trim(&s, &n);
         if (n == 0)
             continue;
+        if (pos) {
+            pos->text = s;
+            pos->len = n;
+        }
         if (r->style == ESM_GFTP_JSON)
             return esm_gftp_json_parse_line(s, n, json, err);
         return esm_gftp_parse_line(s, n, net, err);

@@ -136,6 +136,9 @@ typedef struct {
     uint64_t begin, end;
     uint64_t line_no;         /* 1-based, counting every line fed */
     int terminated;
+    const char *text;         /* the line without its '\n', surrounding blanks trimmed;
+                                 borrowed until the next call; NULL for a line over the limit */
+    size_t len;
 } esm_gftp_pos;
 
 /* Next record. Returns ESM_LD_OK with *net (netlogger) or *json filled (the
