@@ -8,47 +8,23 @@
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <esmond/esmond.h>
 
 #include "bwctl_output.h"
 #include "json_write.h"
+#include "loader.h"
 #include "optparse.h"
 #include "pyfloat.h"
 
 #define PROG "esmond-ps-pipe"
 #define MAX_INPUT (256u << 20) /* far above any test result */
-
-/* ---- log: "ts=<asctime> event=<e> id=<epoch> <msg>", as logging.Formatter writes it ---- */
-
-static FILE *log_out;
-
-static void logev(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logev(const char *event, const char *fmt, ...)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
-    char ts[32];
-    strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-    fprintf(log_out, "ts=%s,%03ld event=%s id=%lld ", ts, (long)(tv.tv_usec / 1000), event, (long long)tv.tv_sec);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(log_out, fmt, ap);
-    va_end(ap);
-    fputc('\n', log_out);
-    fflush(log_out);
-}
 
 /* ---- values as JSON text (integers stay integers, reals in Python repr form) ---- */
 
@@ -193,17 +169,10 @@ static char *read_all(FILE *f, size_t *len)
 /* ---- posting ---- */
 
 typedef struct {
-    const char *url, *user, *key, *alias, *logdir, *ca_file, *src, *dest, *agent;
-    bool verbose, insecure;
-    long long timeout;
+    esm_loader_archive archive;
+    const char *logdir, *src, *dest, *agent;
+    bool verbose;
 } options;
-
-static bool url_has_path(const char *url)
-{
-    const char *p = strstr(url, "://");
-    p = strchr(p ? p + 3 : url, '/');
-    return p && strcmp(p, "/") != 0;
-}
 
 /* A number as the JSON text the original sent (5, 6.0); a missing one as the
  * text "None" that its str() would have made. */
@@ -289,7 +258,7 @@ static const char *tool_prefix(esm_bw_format f)
 /* Returns the exit status. */
 static int post_result(const options *o, esm_bw_result *r)
 {
-    logev("process_iperf3.start", "begin");
+    esm_loader_log("process_iperf3.start", "begin");
     /* addresses the input lacks come from the new options */
     bool input_from_json = r->input_origin == ESM_BW_ADDR_NONE || r->input_origin == ESM_BW_ADDR_JSON;
     const char *in_src = (o->src && (input_from_json || !r->input_source)) ? o->src : r->input_source;
@@ -306,13 +275,13 @@ static int post_result(const options *o, esm_bw_result *r)
     if (!in_dst)
         in_dst = dst;
     if (!src || !dst || !in_src || !in_dst) {
-        logev("process_iperf3.error", "the input names no %s; give it with --%s",
+        esm_loader_log("process_iperf3.error", "the input names no %s; give it with --%s",
               (!src || !in_src) ? "source" : "destination", (!src || !in_src) ? "src" : "dest");
         return 1;
     }
     char src_addr[NI_MAXHOST], dst_addr[NI_MAXHOST];
     if (to_address(src, src_addr, sizeof src_addr) != 0 || to_address(dst, dst_addr, sizeof dst_addr) != 0) {
-        logev("process_iperf3.error", "cannot find the address of %s; give it with --src/--dest",
+        esm_loader_log("process_iperf3.error", "cannot find the address of %s; give it with --src/--dest",
               to_address(src, src_addr, sizeof src_addr) != 0 ? src : dst);
         return 1;
     }
@@ -323,12 +292,12 @@ static int post_result(const options *o, esm_bw_result *r)
         snprintf(agent, sizeof agent, "%s", o->agent);
     else if (local_address_toward(in_dst, agent, sizeof agent) != 0 &&
              local_address_toward(dst, agent, sizeof agent) != 0) {
-        logev("process_iperf3.error", "cannot find the local address toward %s (%s); give it with --agent", in_dst,
+        esm_loader_log("process_iperf3.error", "cannot find the local address toward %s (%s); give it with --agent", in_dst,
               strerror(errno));
         return 1;
     }
     if (!esm_num_present(&r->ts)) {
-        logev("process_iperf3.error", "the input has no test time");
+        esm_loader_log("process_iperf3.error", "the input has no test time");
         return 1;
     }
     long long ts = r->ts.kind == ESM_NUM_INT ? r->ts.i : (long long)r->ts.d;
@@ -362,61 +331,45 @@ static int post_result(const options *o, esm_bw_result *r)
          esm_metadata_post_set_json(mp, "bw_ignore_first_seconds", num_json(&r->omit, buf, sizeof buf)) == ESM_OK;
     if (!ok) {
         esm_metadata_post_free(mp);
-        logev("process_iperf3.error", "cannot build the metadata (out of memory or text that is not UTF-8)");
+        esm_loader_log("process_iperf3.error", "cannot build the metadata (out of memory or text that is not UTF-8)");
         return 1;
     }
 
-    esm_client *c = esm_client_new(o->url);
+    const char *why;
+    esm_client *c = esm_loader_client(&o->archive, &why);
     if (!c) {
         esm_metadata_post_free(mp);
-        logev("process_iperf3.error", "MetadataPost failed, abort processing - ERROR: malformed URL: %s", o->url);
+        esm_loader_log("process_iperf3.error", "MetadataPost failed, abort processing - ERROR: %s: %s", why,
+                       o->archive.url);
         return 1;
     }
     int status = 1;
     esm_metadata *md = NULL;
     esm_bulk_post *bp = NULL;
-    esm_code rc = ESM_OK;
-    if (strcmp(o->alias, "/") != 0 || !url_has_path(o->url))
-        rc = esm_client_set_script_alias(c, o->alias);
-    if (rc == ESM_OK)
-        rc = esm_client_set_api_key(c, o->user, o->key);
-    if (rc == ESM_OK && o->ca_file)
-        rc = esm_client_set_ca_file(c, o->ca_file);
-    if (rc != ESM_OK) {
-        logev("process_iperf3.error", "MetadataPost failed, abort processing - ERROR: %s (script alias, user, key or "
-              "CA file)", esm_strerror(rc));
-        goto out;
-    }
-    esm_client_set_insecure(c, o->insecure);
-    if (o->timeout > 0) {
-        long ms = o->timeout > 86400 ? 86400000L : (long)o->timeout * 1000;
-        esm_client_set_timeouts(c, ms, ms);
-    }
-    esm_client_set_retries(c, 0);
-
+    esm_code rc;
     rc = esm_metadata_post_send(c, mp, &md);
     if (rc != ESM_OK) {
         const char *d = esm_client_error(c);
-        logev("process_iperf3.error", "MetadataPost failed, abort processing, not updating record state - ERROR: %s",
+        esm_loader_log("process_iperf3.error", "MetadataPost failed, abort processing, not updating record state - ERROR: %s",
               *d ? d : esm_strerror(rc));
         goto out;
     }
     if (o->verbose)
-        logev("process_iperf3.debug", "metadata key %s", esm_metadata_key(md));
+        esm_loader_log("process_iperf3.debug", "metadata key %s", esm_metadata_key(md));
     bp = build_bulk(r, esm_metadata_key(md), ts, streams);
     if (!bp) {
-        logev("process_iperf3.error", "cannot build the data for metadata key %s", esm_metadata_key(md));
+        esm_loader_log("process_iperf3.error", "cannot build the data for metadata key %s", esm_metadata_key(md));
         goto out;
     }
     rc = esm_bulk_post_send(c, bp);
     if (rc == ESM_ERR_CONFLICT) {
-        logev("process_iperf3.warning", "the archive already holds this data (409)");
+        esm_loader_log("process_iperf3.warning", "the archive already holds this data (409)");
     } else if (rc != ESM_OK) {
         const char *d = esm_client_error(c);
-        logev("process_iperf3.error", "EventTypeBulkPost failed - ERROR: %s", *d ? d : esm_strerror(rc));
+        esm_loader_log("process_iperf3.error", "EventTypeBulkPost failed - ERROR: %s", *d ? d : esm_strerror(rc));
         goto out;
     }
-    logev("process_iperf3.end", "finished");
+    esm_loader_log("process_iperf3.end", "finished");
     status = 0;
 out:
     esm_bulk_post_free(bp);
@@ -436,23 +389,14 @@ static int usage_error(const char *msg, const char *arg)
 
 int main(int argc, char **argv)
 {
-    options o = {.url = "http://localhost:8000", .user = "", .key = "", .alias = "/", .logdir = "", .timeout = 0};
+    options o = {.archive = ESM_LOADER_ARCHIVE_DEFAULTS, .logdir = ""};
     const esm_optdef defs[] = {
         {'h', "help", NULL, ESM_OPT_HELP, "show this help message and exit", NULL},
-        {'U', "url", "ESMOND_REST_URL", ESM_OPT_STRING,
-         "URL for the REST API (default=http://localhost:8000) -\nrequired.", &o.url},
-        {'u', "user", "USER", ESM_OPT_STRING, "POST interface username.", &o.user},
-        {'k', "key", "API_KEY", ESM_OPT_STRING, "API key for POST operation.", &o.key},
-        {'s', "script_alias", "URI_PREFIX", ESM_OPT_STRING,
-         "Set the script_alias arg if the perfsonar API is\nconfigured to use one (default=/ which means none\nset).",
-         &o.alias},
+        ESM_LOADER_ARCHIVE_OPTS(o.archive),
         {'v', "verbose", NULL, ESM_OPT_FLAG, "Verbose output.", &o.verbose},
-        {'l', "log_dir", "DIR", ESM_OPT_STRING,
-         "Write log output to specified directory - if not set,\nlog goes to stdout.", &o.logdir},
+        ESM_LOADER_LOG_DIR_OPT(o.logdir),
         /* beyond the original (not in --help, see the README) */
-        {0, "timeout", "SECONDS", ESM_OPT_INT, NULL, &o.timeout},
-        {0, "insecure", NULL, ESM_OPT_FLAG, NULL, &o.insecure},
-        {0, "ca-file", "FILE", ESM_OPT_STRING, NULL, &o.ca_file},
+        ESM_LOADER_NEW_ARCHIVE_OPTS(o.archive),
         {0, "src", "ADDR", ESM_OPT_STRING, NULL, &o.src},
         {0, "dest", "ADDR", ESM_OPT_STRING, NULL, &o.dest},
         {0, "agent", "ADDR", ESM_OPT_STRING, NULL, &o.agent},
@@ -462,40 +406,31 @@ int main(int argc, char **argv)
     if (st >= 0)
         return st;
 
-    log_out = stderr;
     if (*o.logdir) {
         /* os.path.normpath is enough for the message; the directory must exist */
         struct stat sb;
         if (stat(o.logdir, &sb) != 0)
             return usage_error(" log path does not exist.", o.logdir);
-        size_t n = strlen(o.logdir) + sizeof "/" PROG ".log";
-        char *path = malloc(n);
-        if (!path)
-            return 1;
-        snprintf(path, n, "%s/%s.log", o.logdir, PROG);
-        log_out = fopen(path, "a");
-        if (!log_out) {
-            fprintf(stderr, "%s: cannot open %s: %s\n", PROG, path, strerror(errno));
-            free(path);
-            return 1;
-        }
-        free(path);
     }
-    if (!*o.user || !*o.key)
+    if (esm_loader_log_open(o.logdir, PROG) != 0) {
+        fprintf(stderr, "%s: cannot open %s/%s.log: %s\n", PROG, o.logdir, PROG, strerror(errno));
+        return 1;
+    }
+    if (!*o.archive.user || !*o.archive.key)
         return usage_error("both --user and --key args are required.", NULL);
-    if (o.timeout < 0)
+    if (o.archive.timeout < 0)
         return usage_error("--timeout must not be negative.", NULL);
 
     if (esm_global_init() != ESM_OK) {
         fprintf(stderr, "%s: cannot initialise libcurl\n", PROG);
         return 1;
     }
-    logev("main.start", "reading input");
+    esm_loader_log("main.start", "reading input");
     size_t len = 0;
     char *text = read_all(stdin, &len);
     if (!text) {
-        logev("main.fatal", "cannot read the input: %s", strerror(errno));
-        logev("main.fatal", "exiting");
+        esm_loader_log("main.fatal", "cannot read the input: %s", strerror(errno));
+        esm_loader_log("main.fatal", "exiting");
         return 255;
     }
     esm_bw_result r;
@@ -504,25 +439,24 @@ int main(int argc, char **argv)
     int status;
     if (rc != ESM_LD_OK) {
         if (rc == ESM_LD_ETOOL)
-            logev("id_and_extract.error", "the test failed: %s", r.tool_error ? r.tool_error : err.msg);
+            esm_loader_log("id_and_extract.error", "the test failed: %s", r.tool_error ? r.tool_error : err.msg);
         else
-            logev("id_and_extract.error", "%s", err.msg[0] ? err.msg : esm_ld_strerror(rc));
-        logev("main.fatal", "could not extract metadata and valid json from input");
+            esm_loader_log("id_and_extract.error", "%s", err.msg[0] ? err.msg : esm_ld_strerror(rc));
+        esm_loader_log("main.fatal", "could not extract metadata and valid json from input");
         if (o.verbose)
-            logev("main.debug", "%s", text);
-        logev("main.fatal", "exiting");
+            esm_loader_log("main.debug", "%s", text);
+        esm_loader_log("main.fatal", "exiting");
         status = 255;
     } else {
         status = post_result(&o, &r);
         if (status == 0)
-            logev("main.exit", "success");
+            esm_loader_log("main.exit", "success");
         else
-            logev("main.fatal", "exiting");
+            esm_loader_log("main.fatal", "exiting");
     }
     esm_bw_result_clear(&r);
     free(text);
-    if (log_out != stderr)
-        fclose(log_out);
+    esm_loader_log_close();
     esm_global_cleanup();
     return status;
 }
