@@ -53,6 +53,48 @@ void esm_loader_log_close(void)
     log_out = NULL;
 }
 
+char *esm_py_normpath(const char *path)
+{
+    size_t n = strlen(path);
+    char *out = malloc(n + 2), *copy = strdup(path);
+    char **names = malloc((n / 2 + 1) * sizeof *names); /* names are at least one byte and a slash apart */
+    if (!out || !copy || !names) {
+        free(out);
+        free(copy);
+        free(names);
+        return NULL;
+    }
+    /* POSIX keeps exactly two leading slashes; one or three and more are "/" */
+    size_t lead = strspn(path, "/");
+    size_t o = lead == 2 ? 2 : lead ? 1 : 0, k = 0;
+    memcpy(out, "//", o);
+    char *save = NULL;
+    for (char *name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+        if (strcmp(name, ".") == 0)
+            continue;
+        if (strcmp(name, "..") == 0 && k > 0 && strcmp(names[k - 1], "..") != 0) {
+            k--;
+            continue;
+        }
+        if (strcmp(name, "..") == 0 && lead) /* "/.." is "/" */
+            continue;
+        names[k++] = name;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (i)
+            out[o++] = '/';
+        size_t len = strlen(names[i]);
+        memcpy(out + o, names[i], len);
+        o += len;
+    }
+    if (o == 0)
+        out[o++] = '.';
+    out[o] = '\0';
+    free(copy);
+    free(names);
+    return out;
+}
+
 static bool url_has_path(const char *url)
 {
     const char *p = strstr(url, "://");

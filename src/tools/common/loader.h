@@ -18,6 +18,10 @@ int esm_loader_log_open(const char *dir, const char *prog);
 void esm_loader_log(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void esm_loader_log_close(void);
 
+/* Python's os.path.normpath() of path ("a//b/../c/" -> "a/c"), as the
+ * originals show paths in messages; malloc'ed, NULL when out of memory. */
+char *esm_py_normpath(const char *path);
+
 /* The loaders' archive options. */
 typedef struct {
     const char *url, *user, *key, *alias, *ca_file;
