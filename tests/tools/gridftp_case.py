@@ -350,6 +350,7 @@ def main():
     ap.add_argument('--example')
     ap.add_argument('sample', nargs='?')
     a = ap.parse_args()
+    a.bin = os.path.abspath(a.bin)
     return example_case(a) if a.example else sample_case(a)
 
 

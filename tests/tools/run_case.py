@@ -34,13 +34,16 @@ PLACEHOLDER_HOST = b'http://archive.example.net'
 
 
 def start(cmd, prefix, env=None):
-    """Starts a server that prints 'listening on PREFIX...' first; returns (proc, rest)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    """Starts a server that prints 'listening on PREFIX...' first; returns (proc, rest).
+    Its stderr (a line per request) goes to a file: a pipe nobody reads fills up and stalls the server."""
+    err = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env)
     line = proc.stdout.readline().decode().strip()
     if not line.startswith('listening on ' + prefix):
         proc.kill()
-        err = proc.stderr.read().decode()
-        sys.exit('server did not start: %r %s' % (line, err))
+        proc.wait()
+        err.seek(0)
+        sys.exit('server did not start: %r %s' % (line, err.read().decode(errors='replace')))
     return proc, line[len('listening on ' + prefix):]
 
 

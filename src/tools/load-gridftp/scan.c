@@ -15,7 +15,7 @@
 #include "load_gridftp.h"
 
 #define CHUNK (256u << 10)
-#define SAVE_EVERY_MS 1000 /* how stale the state may get while records are posted */
+#define SAVE_EVERY_MS 250 /* how stale the state may get while records are posted (a crash re-sends that much) */
 
 typedef struct {
     run *r;
