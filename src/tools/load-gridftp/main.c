@@ -137,6 +137,44 @@ static void read_logs(run *r, int fd, const char *path, const char *shown)
     esm_gftp_state_clear(&st);
 }
 
+/* The original's checks, in its order and with its messages; then the log
+ * open as *fd (its absolute path in path, its name as shown in *shown) and
+ * the state file's path. Returns -1 to go on, else the exit status. */
+static int open_inputs(const options *o, char **shown, char **state_path, int *fd, char path[PATH_MAX])
+{
+    char *logdir = *o->logdir ? esm_py_normpath(o->logdir) : NULL;
+    struct stat sb;
+    int status = -1;
+    if (logdir && stat(logdir, &sb) != 0)
+        status = usage_error(" log path does not exist.", logdir);
+    else if (esm_loader_log_open(logdir, PROG) != 0) {
+        fprintf(stderr, "%s: cannot open %s/%s.log: %s\n", PROG, logdir, PROG, strerror(errno));
+        status = 1;
+    }
+    free(logdir);
+    if (status >= 0)
+        return status;
+    if (!o->file || !*o->file)
+        return usage_error("Filename is required.", NULL);
+    *shown = esm_py_normpath(o->file);
+    *state_path = esm_py_normpath(*o->state_path ? o->state_path
+                                                 : o->json ? "./load_grid_ftp.json.pickle" : "./load_grid_ftp.pickle");
+    if (!*shown || !*state_path)
+        return 1;
+    *fd = open(*shown, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0 && errno == ENOENT)
+        return usage_error(" does not exist", *shown);
+    if (o->archive.timeout < 0)
+        status = usage_error("--timeout must not be negative.", NULL);
+    else if (*fd < 0 || !realpath(*shown, path)) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", PROG, *shown, strerror(errno));
+        status = 1;
+    }
+    if (status >= 0 && *fd >= 0)
+        close(*fd);
+    return status;
+}
+
 static int finish(run *r, const options *o)
 {
     char event[96];
@@ -201,45 +239,23 @@ int main(int argc, char **argv)
         return st;
     o.privacy = (esm_gftp_privacy){.file = file_attr, .user = name_attr, .volume = volume_attr};
 
-    /* the original's order of checks and messages */
-    char *logdir = *o.logdir ? esm_py_normpath(o.logdir) : NULL;
-    struct stat sb;
-    if (logdir && stat(logdir, &sb) != 0) {
-        int rc = usage_error(" log path does not exist.", logdir);
-        free(logdir);
-        return rc;
-    }
-    if (esm_loader_log_open(logdir, PROG) != 0) {
-        fprintf(stderr, "%s: cannot open %s/%s.log: %s\n", PROG, logdir, PROG, strerror(errno));
-        free(logdir);
-        return 1;
-    }
-    free(logdir);
-    if (!o.file || !*o.file)
-        return usage_error("Filename is required.", NULL);
-    char *shown = esm_py_normpath(o.file);
-    char *state_path = esm_py_normpath(*o.state_path ? o.state_path
-                                                      : o.json ? "./load_grid_ftp.json.pickle" : "./load_grid_ftp.pickle");
-    if (!shown || !state_path)
-        return 1;
-    int fd = open(shown, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        int rc = usage_error(" does not exist", shown);
+    char *shown = NULL, *state_path = NULL, path[PATH_MAX];
+    int fd = -1;
+    st = open_inputs(&o, &shown, &state_path, &fd, path);
+    if (st >= 0) {
         free(shown);
         free(state_path);
-        return rc;
-    }
-    if (o.archive.timeout < 0)
-        return usage_error("--timeout must not be negative.", NULL);
-    char path[PATH_MAX];
-    if (fd < 0 || !realpath(shown, path)) {
-        fprintf(stderr, "%s: cannot read %s: %s\n", PROG, shown, strerror(errno));
-        return 1;
+        esm_loader_log_close();
+        return st;
     }
     o.state_path = state_path;
 
     if (esm_global_init() != ESM_OK) {
         fprintf(stderr, "%s: cannot initialise libcurl\n", PROG);
+        close(fd);
+        free(shown);
+        free(state_path);
+        esm_loader_log_close();
         return 1;
     }
     const char *why = NULL;
