@@ -28,27 +28,17 @@
 
 /* ---- values as JSON text (integers stay integers, reals in Python repr form) ---- */
 
-static void put_num(esm_buf *b, const esm_num *n)
-{
-    if (n->kind == ESM_NUM_INT)
-        esm_buf_printf(b, "%lld", n->i);
-    else if (n->kind == ESM_NUM_REAL)
-        esm_buf_json_real(b, n->d);
-    else
-        esm_buf_puts(b, "null");
-}
-
 static void put_subints(esm_buf *b, const esm_bw_result *r, int retrans)
 {
     esm_buf_puts(b, "[");
     for (size_t i = 0; i < r->n_intervals; i++) {
         const esm_bw_subint *s = retrans ? &r->intervals[i].retransmits : &r->intervals[i].throughput;
         esm_buf_puts(b, i ? ", {\"start\": " : "{\"start\": ");
-        put_num(b, &s->start);
+        esm_ld_put_num(b, &s->start);
         esm_buf_puts(b, ", \"duration\": ");
-        put_num(b, &s->duration);
+        esm_ld_put_num(b, &s->duration);
         esm_buf_puts(b, ", \"val\": ");
-        put_num(b, &s->val);
+        esm_ld_put_num(b, &s->val);
         esm_buf_puts(b, "}");
     }
     esm_buf_puts(b, "]");
@@ -62,25 +52,14 @@ static void put_stream_subints(esm_buf *b, const esm_bw_result *r, int retrans)
         for (size_t k = 0; k < r->intervals[i].n_streams; k++) {
             const esm_bw_stream_subint *s = &r->intervals[i].streams[k];
             esm_buf_puts(b, k ? ", {\"start\": " : "{\"start\": ");
-            put_num(b, &s->start);
+            esm_ld_put_num(b, &s->start);
             esm_buf_puts(b, ", \"duration\": ");
-            put_num(b, &s->duration);
+            esm_ld_put_num(b, &s->duration);
             esm_buf_puts(b, retrans ? ", \"retransmits\": " : ", \"throughput\": ");
-            put_num(b, retrans ? &s->retransmits : &s->throughput);
+            esm_ld_put_num(b, retrans ? &s->retransmits : &s->throughput);
             esm_buf_puts(b, "}");
         }
         esm_buf_puts(b, "]");
-    }
-    esm_buf_puts(b, "]");
-}
-
-static void put_list(esm_buf *b, const esm_num *v, size_t n)
-{
-    esm_buf_puts(b, "[");
-    for (size_t k = 0; k < n; k++) {
-        if (k)
-            esm_buf_puts(b, ", ");
-        put_num(b, &v[k]);
     }
     esm_buf_puts(b, "]");
 }
@@ -216,30 +195,30 @@ static esm_bulk_post *build_bulk(const esm_bw_result *r, const char *key, long l
     esm_buf_init(&b);
     /* integer event types take no null (a receiver-side document has no retransmits): such a point is left out */
     if (esm_num_present(&r->throughput))
-        ADD("throughput", put_num(&b, &r->throughput));
+        ADD("throughput", esm_ld_put_num(&b, &r->throughput));
     ADD("throughput-subintervals", put_subints(&b, r, 0));
     if (r->udp) {
         if (esm_num_present(&r->lost))
-            ADD("packet-count-lost", put_num(&b, &r->lost));
+            ADD("packet-count-lost", esm_ld_put_num(&b, &r->lost));
         if (esm_num_present(&r->sent))
-            ADD("packet-count-sent", put_num(&b, &r->sent));
+            ADD("packet-count-sent", esm_ld_put_num(&b, &r->sent));
         if (esm_num_present(&r->lost) && esm_num_present(&r->sent)) {
             ADD("packet-loss-rate", {
                 esm_buf_puts(&b, "{\"numerator\": ");
-                put_num(&b, &r->lost);
+                esm_ld_put_num(&b, &r->lost);
                 esm_buf_puts(&b, ", \"denominator\": ");
-                put_num(&b, &r->sent);
+                esm_ld_put_num(&b, &r->sent);
                 esm_buf_puts(&b, "}");
             });
         }
     } else if (esm_num_present(&r->retransmits)) {
-        ADD("packet-retransmits", put_num(&b, &r->retransmits));
+        ADD("packet-retransmits", esm_ld_put_num(&b, &r->retransmits));
     }
     ADD("packet-retransmits-subintervals", put_subints(&b, r, 1));
     if (streams) {
-        ADD("streams-packet-retransmits", put_list(&b, r->stream_retransmits, r->n_streams));
+        ADD("streams-packet-retransmits", esm_ld_put_num_list(&b, r->stream_retransmits, r->n_streams));
         ADD("streams-packet-retransmits-subintervals", put_stream_subints(&b, r, 1));
-        ADD("streams-throughput", put_list(&b, r->stream_throughput, r->n_streams));
+        ADD("streams-throughput", esm_ld_put_num_list(&b, r->stream_throughput, r->n_streams));
         ADD("streams-throughput-subintervals", put_stream_subints(&b, r, 0));
     }
     esm_buf_free(&b);

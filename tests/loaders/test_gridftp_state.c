@@ -81,9 +81,9 @@ static void describe_two(esm_gftp_state *st, const char *log)
     write_file(log, L1 L2, "w");
     int fd = open(log, O_RDONLY);
     assert_true(fd >= 0);
-    char err[256];
+    esm_ld_error err;
     uint64_t end = strlen(L1 L2);
-    assert_int_equal(esm_gftp_state_describe(st, ESM_GFTP_NETLOGGER, log, fd, end, 2, strlen(L1), err, sizeof err), 0);
+    assert_int_equal(esm_gftp_state_describe(st, ESM_GFTP_NETLOGGER, log, fd, end, 2, strlen(L1), &err), 0);
     close(fd);
 }
 
@@ -96,10 +96,10 @@ static void test_round_trip(void **state)
     assert_int_equal(st.last_len, strlen(L2));
     assert_int_equal(st.head_len, strlen(L1 L2));
     assert_string_equal(st.last_text, "DATE=20150910183300.000000 HOST=b TYPE=STOR CODE=226");
-    char err[256];
-    assert_int_equal(esm_gftp_state_write(sp, &st, err, sizeof err), 0);
+    esm_ld_error err;
+    assert_int_equal(esm_gftp_state_write(sp, &st, &err), 0);
     assert_int_equal(count_files(), 2); /* no temporary file left */
-    assert_int_equal(esm_gftp_state_read(sp, &back, err, sizeof err), 0);
+    assert_int_equal(esm_gftp_state_read(sp, &back, &err), 0);
     assert_int_equal(back.style, ESM_GFTP_NETLOGGER);
     assert_string_equal(back.log, log);
     assert_int_equal(back.device, st.device);
@@ -117,9 +117,9 @@ static void test_round_trip(void **state)
 
     /* a later state replaces it whole */
     st.style = ESM_GFTP_JSON;
-    assert_int_equal(esm_gftp_state_write(sp, &st, err, sizeof err), 0);
+    assert_int_equal(esm_gftp_state_write(sp, &st, &err), 0);
     esm_gftp_state_clear(&back);
-    assert_int_equal(esm_gftp_state_read(sp, &back, err, sizeof err), 0);
+    assert_int_equal(esm_gftp_state_read(sp, &back, &err), 0);
     assert_int_equal(back.style, ESM_GFTP_JSON);
     assert_int_equal(count_files(), 2);
     esm_gftp_state_clear(&back);
@@ -132,23 +132,23 @@ static void test_empty_log(void **state)
     write_file(log, "", "w");
     int fd = open(log, O_RDONLY);
     esm_gftp_state st, back;
-    char err[256];
-    assert_int_equal(esm_gftp_state_describe(&st, ESM_GFTP_NETLOGGER, log, fd, 0, 0, 0, err, sizeof err), 0);
-    assert_int_equal(esm_gftp_state_write(sp, &st, err, sizeof err), 0);
-    assert_int_equal(esm_gftp_state_read(sp, &back, err, sizeof err), 0);
+    esm_ld_error err;
+    assert_int_equal(esm_gftp_state_describe(&st, ESM_GFTP_NETLOGGER, log, fd, 0, 0, 0, &err), 0);
+    assert_int_equal(esm_gftp_state_write(sp, &st, &err), 0);
+    assert_int_equal(esm_gftp_state_read(sp, &back, &err), 0);
     assert_int_equal(back.last_len, 0);
     assert_null(back.last_text);
-    assert_int_equal(esm_gftp_state_matches(&back, fd, err, sizeof err), 1);
+    assert_int_equal(esm_gftp_state_matches(&back, fd, &err), 1);
     close(fd);
     esm_gftp_state_clear(&back);
     esm_gftp_state_clear(&st);
 }
 
-static int matches(const esm_gftp_state *st, const char *log, char *why, size_t n)
+static int matches(const esm_gftp_state *st, const char *log, esm_ld_error *why)
 {
     int fd = open(log, O_RDONLY);
     assert_true(fd >= 0);
-    int m = esm_gftp_state_matches(st, fd, why, n);
+    int m = esm_gftp_state_matches(st, fd, why);
     close(fd);
     return m;
 }
@@ -157,19 +157,19 @@ static void test_matches(void **state)
 {
     esm_gftp_state st;
     const char *log = path_of("transfer.log");
-    char why[256];
+    esm_ld_error why;
     describe_two(&st, log);
-    assert_int_equal(matches(&st, log, why, sizeof why), 1);
+    assert_int_equal(matches(&st, log, &why), 1);
     write_file(log, L3, "a"); /* grown: still the same log */
-    assert_int_equal(matches(&st, log, why, sizeof why), 1);
+    assert_int_equal(matches(&st, log, &why), 1);
 
     write_file(log, L1, "w"); /* truncated */
-    assert_int_equal(matches(&st, log, why, sizeof why), 0);
-    assert_non_null(strstr(why, "fewer"));
+    assert_int_equal(matches(&st, log, &why), 0);
+    assert_non_null(strstr(why.msg, "fewer"));
 
     write_file(log, "X" L1 L2, "w"); /* other first bytes */
-    assert_int_equal(matches(&st, log, why, sizeof why), 0);
-    assert_non_null(strstr(why, "first bytes"));
+    assert_int_equal(matches(&st, log, &why), 0);
+    assert_non_null(strstr(why.msg, "first bytes"));
     esm_gftp_state_clear(&st);
 
     /* Longer than the head: a rewritten last record is seen on its own. */
@@ -179,25 +179,24 @@ static void test_matches(void **state)
     write_file(log, L2, "a");
     int fd = open(log, O_RDONLY);
     uint64_t end = 100 * strlen(L1) + strlen(L2);
-    assert_int_equal(esm_gftp_state_describe(&st, ESM_GFTP_NETLOGGER, log, fd, end, 101, end - strlen(L2), why,
-                                             sizeof why), 0);
+    assert_int_equal(esm_gftp_state_describe(&st, ESM_GFTP_NETLOGGER, log, fd, end, 101, end - strlen(L2), &why), 0);
     close(fd);
     assert_int_equal(st.head_len, 4096);
-    assert_int_equal(matches(&st, log, why, sizeof why), 1);
+    assert_int_equal(matches(&st, log, &why), 1);
     write_file(log, "", "w");
     for (int i = 0; i < 100; i++)
         write_file(log, L1, "a");
     write_file(log, L3, "a"); /* as long, other last record */
-    assert_int_equal(matches(&st, log, why, sizeof why), 0);
-    assert_non_null(strstr(why, "differs"));
+    assert_int_equal(matches(&st, log, &why), 0);
+    assert_non_null(strstr(why.msg, "differs"));
     esm_gftp_state_clear(&st);
 }
 
 static void test_not_our_state(void **state)
 {
     esm_gftp_state st;
-    char err[256];
-    assert_int_equal(esm_gftp_state_read(path_of("none"), &st, err, sizeof err), 1);
+    esm_ld_error err;
+    assert_int_equal(esm_gftp_state_read(path_of("none"), &st, &err), 1);
     const char *cases[] = {
         "",                                                      /* what Python 3's failed pickle write left */
         "(dp0\nS'date'\np1\nS'20150910183256.000000'\n",          /* a protocol-0 pickle */
@@ -219,9 +218,9 @@ static void test_not_our_state(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_file(path_of("state"), cases[i], "w");
-        err[0] = 0;
-        assert_int_equal(esm_gftp_state_read(path_of("state"), &st, err, sizeof err), -1);
-        assert_true(err[0] != 0);
+        err.msg[0] = 0;
+        assert_int_equal(esm_gftp_state_read(path_of("state"), &st, &err), -1);
+        assert_true(err.msg[0] != 0);
         assert_null(st.log);
     }
     /* a well-formed one for comparison */
@@ -231,7 +230,7 @@ static void test_not_our_state(void **state)
                " \"head\": {\"length\": 10, \"fnv1a64\": \"0123456789abcdef\"},"
                " \"last_record\": {\"offset\": 7, \"length\": 3, \"fnv1a64\": \"0123456789abcdef\"}}",
                "w");
-    assert_int_equal(esm_gftp_state_read(path_of("state"), &st, err, sizeof err), 0);
+    assert_int_equal(esm_gftp_state_read(path_of("state"), &st, &err), 0);
     assert_int_equal(st.head_hash, 0x0123456789abcdefULL);
     assert_int_equal(st.last_begin, 7);
     esm_gftp_state_clear(&st);
@@ -244,15 +243,15 @@ static void test_binary_last_record(void **state)
     write_file(log, L1 "\xff\xfe\x01junk\n", "w");
     int fd = open(log, O_RDONLY);
     esm_gftp_state st, back;
-    char err[256];
+    esm_ld_error err;
     uint64_t end = strlen(L1 "\xff\xfe\x01junk\n");
-    assert_int_equal(esm_gftp_state_describe(&st, ESM_GFTP_NETLOGGER, log, fd, end, 2, strlen(L1), err, sizeof err),
+    assert_int_equal(esm_gftp_state_describe(&st, ESM_GFTP_NETLOGGER, log, fd, end, 2, strlen(L1), &err),
                      0);
-    assert_int_equal(esm_gftp_state_write(sp, &st, err, sizeof err), 0);
-    assert_int_equal(esm_gftp_state_read(sp, &back, err, sizeof err), 0);
+    assert_int_equal(esm_gftp_state_write(sp, &st, &err), 0);
+    assert_int_equal(esm_gftp_state_read(sp, &back, &err), 0);
     assert_null(back.last_text);
     assert_int_equal(back.last_hash, st.last_hash);
-    assert_int_equal(esm_gftp_state_matches(&back, fd, err, sizeof err), 1);
+    assert_int_equal(esm_gftp_state_matches(&back, fd, &err), 1);
     close(fd);
     esm_gftp_state_clear(&back);
     esm_gftp_state_clear(&st);
@@ -263,15 +262,15 @@ static void test_write_failure(void **state)
 {
     esm_gftp_state st;
     describe_two(&st, path_of("transfer.log"));
-    char err[256] = "";
-    assert_int_equal(esm_gftp_state_write(path_of("no/such/dir/state"), &st, err, sizeof err), -1);
-    assert_non_null(strstr(err, "cannot create"));
+    esm_ld_error err;
+    assert_int_equal(esm_gftp_state_write(path_of("no/such/dir/state"), &st, &err), -1);
+    assert_non_null(strstr(err.msg, "cannot create"));
     /* a directory in the way of the rename */
     const char *sp = path_of("statedir");
     assert_int_equal(mkdir(sp, 0755), 0);
     write_file(path_of("statedir/keep"), "x", "w");
-    assert_int_equal(esm_gftp_state_write(sp, &st, err, sizeof err), -1);
-    assert_non_null(strstr(err, "rename"));
+    assert_int_equal(esm_gftp_state_write(sp, &st, &err), -1);
+    assert_non_null(strstr(err.msg, "rename"));
     unlink(path_of("statedir/keep"));
     rmdir(sp);
     assert_int_equal(count_files(), 1); /* only the log */

@@ -17,7 +17,6 @@ serving tests/data/samples/hosts.map.
     member order) and the log, against esmond-ps-load-gridftp-netlogger.txt.*.
 """
 import argparse
-import hashlib
 import ipaddress
 import json
 import math
@@ -28,14 +27,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gridftp_oracle as oracle  # noqa: E402
+from recorder import Recorder, content_key  # noqa: E402
 from run_case import start, stop  # noqa: E402
 
 USER, KEY = 'loader', 'KEY'
@@ -45,42 +43,6 @@ PROG = 'esmond-ps-load-gridftp'
 def fail(msg):
     sys.stderr.write('FAIL: ' + msg + '\n')
     sys.exit(1)
-
-
-# ---- a recording archive: answers like an archive, keeps every request ----
-
-class Recorder(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    log = []
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def answer(self):
-        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
-        Recorder.log.append((self.command, self.path, body))
-        obj = json.loads(body)
-        if self.command == 'POST' and self.path.endswith('/archive/'):
-            key = hashlib.md5(json.dumps(obj, sort_keys=True).encode()).hexdigest()
-            root = self.path[:-len('archive/')]
-            obj = dict(obj, **{'metadata-key': key, 'uri': '%sarchive/%s/' % (root, key)})
-            for et in obj['event-types']:
-                et['base-uri'] = '%sarchive/%s/%s/base' % (root, key, et['event-type'])
-        out = json.dumps(obj).encode()
-        self.send_response(201)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    do_POST = do_PUT = answer
-
-
-def recording_server():
-    Recorder.log = []
-    srv = ThreadingHTTPServer(('127.0.0.1', 0), Recorder)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv, 'http://127.0.0.1:%d' % srv.server_address[1]
 
 
 # ---- running the loader ----
@@ -107,7 +69,7 @@ def model_requests(items):
         (_, md), (what, body) = oracle.requests(posts)
         ident = json.dumps(md)
         if ident not in seen:
-            seen[ident] = hashlib.md5(json.dumps(md, sort_keys=True).encode()).hexdigest()
+            seen[ident] = content_key(md)
             out.append(('POST', '/perfsonar/archive/', md))
         key = seen[ident]
         if what == 'bulk':
@@ -118,11 +80,11 @@ def model_requests(items):
 
 
 def check_requests(a, log, style, extra, items, env, cwd):
-    srv, url = recording_server()
-    run = run_loader(a, url, log, ['-d', '-P'] + extra, env, cwd=cwd)
-    srv.shutdown()
+    rec = Recorder()
+    run = run_loader(a, rec.url, log, ['-d', '-P'] + extra, env, cwd=cwd)
+    rec.stop()
     err = run.stderr.decode(errors='replace')
-    got = [(m, p, json.loads(b)) for m, p, b in Recorder.log]
+    got = [(m, p, json.loads(b)) for m, p, b in rec.log]
     want = model_requests(items)
     for i, (g, w) in enumerate(zip(got, want)):
         # the same JSON documents, member order of the metadata included
@@ -309,25 +271,23 @@ def sample_case(a):
 
 
 def example_case(a):
-    srv, url = recording_server()
+    rec = Recorder()
     ex = a.example
-    run = subprocess.run([os.path.join(a.bin, PROG), '-U', url, '-u', 'user', '-k', 'apikey', '-d', '-f',
+    run = subprocess.run([os.path.join(a.bin, PROG), '-U', rec.url, '-u', 'user', '-k', 'apikey', '-d', '-f',
                           'inputs/gridftp-netlogger.log'], cwd=ex, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          timeout=60)
-    srv.shutdown()
+    rec.stop()
     if run.returncode != 0 or run.stdout:
         fail('exit %d, stdout %r\n%s' % (run.returncode, run.stdout, run.stderr.decode()))
     lines = open(os.path.join(ex, 'esmond-ps-load-gridftp-netlogger.txt.requests')).read().splitlines()
     want = [(lines[i].split()[0], lines[i].split()[1], lines[i + 1].split('body: ', 1)[1])
             for i in range(0, len(lines), 2)]
-    got = Recorder.log
+    got = rec.log
     if len(got) != len(want):
         fail('%d requests, want %d: %r' % (len(got), len(want), [(m, p) for m, p, _ in got]))
-    keys = {}
     for (gm, gp, gb), (wm, wp, wb) in zip(got, want):
         gb, wb = json.loads(gb), json.loads(wb)
-        if gm == 'POST' and gp == '/perfsonar/archive/':  # keys differ: the recorder makes its own
-            keys[hashlib.md5(json.dumps(gb, sort_keys=True).encode()).hexdigest()] = None
+        # keys differ: the recorder makes its own
         wp_mine = re.sub(r'archive/[0-9a-f]{32}/', lambda m: 'archive/KEY/', wp)
         gp_mine = re.sub(r'archive/[0-9a-f]{32}/', lambda m: 'archive/KEY/', gp)
         if (gm, gp_mine) != (wm, wp_mine):

@@ -29,14 +29,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gridftp_oracle as oracle  # noqa: E402
 from gridftp_case import content_diff, model_content, stored_content, summary  # noqa: E402
+from recorder import Recorder  # noqa: E402
 from run_case import start, stop  # noqa: E402
 
 USER, KEY = 'loader', 'KEY'
@@ -239,12 +238,18 @@ def rotated(a, tmp, copy):
         else:
             os.rename(ctx.log, old)
             make_log(ctx.log, 40, 5)
+        # -S stops inside the old log: the state then names it, and the next run finishes it
+        code, err = ctx.run(arch.url, ['-S'])
+        first = summary(err)
+        if code != 0 or 'finishing the rotated log %s' % old not in err or read_state(ctx.state)['log'] != old:
+            fail('after the rotation, with -S: exit %d, state %r\n%s' % (code, read_state(ctx.state), err))
         code, err = ctx.run(arch.url)
         s = summary(err)
         if code != 0 or 'Maybe rotated' not in err or 'finishing the rotated log %s' % old not in err:
             fail('after the rotation: exit %d\n%s' % (code, err))
-        if s['read'] != 15:
-            fail('after the rotation %d records read, want 10 from the old log and 5 new' % s['read'])
+        if first['read'] + s['read'] != 15:
+            fail('after the rotation %d + %d records read, want 10 from the old log and 5 new' % (first['read'],
+                                                                                                s['read']))
         whole = open(old).read() + open(ctx.log).read()
         got, want = stored_content(arch.url), ctx.model(whole)
         if got != want:
@@ -335,41 +340,17 @@ def foreign_state(a, tmp):
         arch.stop()
 
 
-class Counter(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    seen = []
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
-        Counter.seen.append((self.command, self.path))
-        if self.path.endswith('/archive/'):
-            body = dict(body, **{'metadata-key': 'ab' * 16, 'uri': '/perfsonar/archive/%s/' % ('ab' * 16)})
-            for et in body['event-types']:
-                et['base-uri'] = '/perfsonar/archive/%s/%s/base' % ('ab' * 16, et['event-type'])
-        out = json.dumps(body).encode()
-        self.send_response(201)
-        self.send_header('Content-Length', str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    do_PUT = do_POST
-
-
 def once(a, tmp):
     ctx = Ctx(a, tmp)
     with open(ctx.log, 'w') as f:
         for i in range(50):  # the same transfer, every minute
-            f.write(record(0).replace(stamp(1600000000), stamp(1600000000 + 60 * i)))
-    srv = ThreadingHTTPServer(('127.0.0.1', 0), Counter)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    code, err = ctx.run('http://127.0.0.1:%d' % srv.server_address[1], ['-d'])
-    srv.shutdown()
-    posts = [p for m, p in Counter.seen if p.endswith('/archive/')]
-    if code != 0 or len(posts) != 1 or len(Counter.seen) != 51:
-        fail('exit %d, %d metadata posts, %d requests\n%s' % (code, len(posts), len(Counter.seen), err))
+            f.write(record(0, kind='RETR').replace(stamp(1600000000), stamp(1600000000 + 60 * i)))
+    rec = Recorder()
+    code, err = ctx.run(rec.url, ['-d'])
+    rec.stop()
+    posts = [p for m, p, _ in rec.log if p.endswith('/archive/')]
+    if code != 0 or len(posts) != 1 or len(rec.log) != 51:
+        fail('exit %d, %d metadata posts, %d requests\n%s' % (code, len(posts), len(rec.log), err))
 
 
 def unterminated(a, tmp):

@@ -21,12 +21,11 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from recorder import Recorder  # noqa: E402
 from run_case import start, stop  # noqa: E402
 
 AGENT = '192.0.2.99'  # the agent the expected/ files show
@@ -273,41 +272,14 @@ def sample_case(a):
 
 # ---- request recording for the documented example ----
 
-class Recorder(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    log = []
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def answer(self):
-        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
-        Recorder.log.append((self.command, self.path, body))
-        obj = json.loads(body)
-        if self.command == 'POST':
-            key = '7ac385e315edac1f45e843b3d02f0fd9'
-            obj = dict(obj, **{'metadata-key': key, 'uri': '/perfsonar/archive/%s/' % key})
-            for et in obj['event-types']:
-                et['base-uri'] = '/perfsonar/archive/%s/%s/base' % (key, et['event-type'])
-        out = json.dumps(obj).encode()
-        self.send_response(201)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    do_POST = do_PUT = answer
-
-
 def example_case(a):
-    srv = ThreadingHTTPServer(('127.0.0.1', 0), Recorder)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = 'http://127.0.0.1:%d' % srv.server_address[1]
+    rec = Recorder(key_for=lambda body: '7ac385e315edac1f45e843b3d02f0fd9')  # the key the example shows
+    url = rec.url
     ex = a.example
     with open(os.path.join(ex, 'inputs', 'bwctl-iperf3-tcp.txt'), 'rb') as f:
         run = subprocess.run([os.path.join(a.bin, 'esmond-ps-pipe'), '-U', url, '-u', 'user', '-k', 'apikey'],
                              stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    srv.shutdown()
+    rec.stop()
     if run.returncode != 0:
         fail('exit %d\n%s' % (run.returncode, run.stderr.decode()))
     want_out = open(os.path.join(ex, 'esmond-ps-pipe-iperf3-tcp.txt'), 'rb').read()
@@ -320,7 +292,7 @@ def example_case(a):
     lines = open(os.path.join(ex, 'esmond-ps-pipe-iperf3-tcp.txt.requests')).read().splitlines()
     want = [(lines[i].split()[0], lines[i].split()[1], json.loads(lines[i + 1].split('body: ', 1)[1]))
             for i in range(0, len(lines), 2)]
-    got = [(m, p, json.loads(b)) for m, p, b in Recorder.log]
+    got = [(m, p, json.loads(b)) for m, p, b in rec.log]
     if len(got) != len(want):
         fail('%d requests, want %d: %r' % (len(got), len(want), [(m, p) for m, p, _ in got]))
     for (gm, gp, gb), (wm, wp, wb) in zip(got, want):
@@ -330,7 +302,7 @@ def example_case(a):
         if json.dumps(gb) != json.dumps(wb):
             fail('%s %s body:\n%s\nwant:\n%s' % (gm, gp, json.dumps(gb), json.dumps(wb)))
         if gm == 'PUT':  # the values' JSON text, reals as Python writes them
-            raw = [b for m, p, b in Recorder.log if m == 'PUT'][0].decode()
+            raw = [b for m, p, b in rec.log if m == 'PUT'][0].decode()
             for tok in ('1997333333.5', '"start":0.0', '"duration":2.0', '2000001000.0'):
                 if tok not in raw.replace(' ', ''):
                     fail('PUT body lacks %s: %s' % (tok, raw[:300]))

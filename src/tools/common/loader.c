@@ -114,8 +114,9 @@ esm_client *esm_loader_client(const esm_loader_archive *a, const char **why)
         if (esm_client_set_script_alias(c, a->alias) != ESM_OK)
             *why = "invalid script alias";
     }
-    if (!*why && esm_client_set_api_key(c, a->user, a->key) != ESM_OK)
-        *why = "invalid user or key (only visible ASCII without spaces)";
+    /* none at all: archives that authenticate by address take writes without */
+    if (!*why && (*a->user || *a->key) && esm_client_set_api_key(c, a->user, a->key) != ESM_OK)
+        *why = "invalid user or key (both are needed; only visible ASCII without spaces)";
     if (!*why && a->ca_file && esm_client_set_ca_file(c, a->ca_file) != ESM_OK)
         *why = "cannot use the CA file";
     if (*why) {

@@ -49,7 +49,8 @@ typedef struct {
 #define ESM_LOADER_ARCHIVE_DEFAULTS {.url = "http://localhost:8000", .user = "", .key = "", .alias = "/"}
 
 /* A client that writes to the archive: the script alias (the original's
- * default "/" keeps a path given in the URL), ApiKey credentials, TLS
+ * default "/" keeps a path given in the URL), ApiKey credentials (none
+ * when user and key are both empty), TLS
  * options, timeouts, and no retries (a write is never sent twice by the
  * library; the loaders decide). NULL with *why set to a static reason. */
 esm_client *esm_loader_client(const esm_loader_archive *a, const char **why);

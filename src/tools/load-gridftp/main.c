@@ -36,40 +36,46 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-/* A file next to the log, named after it (gridftp.log.1, gridftp.log-20261201),
- * holding what the state describes: the log as it was before rotation
- * (renamed, or copied by copytruncate). The same inode wins. Returns an open
- * descriptor and sets *found (malloc'ed), or -1. */
+/* Whether path is in log's directory and named after it: gridftp.log.1,
+ * gridftp.log-20261201 for gridftp.log. */
+static bool named_after(const char *path, const char *log)
+{
+    const char *slash = strrchr(log, '/');
+    size_t dir = slash ? (size_t)(slash - log) + 1 : 0, len = strlen(log);
+    return strncmp(path, log, len) == 0 && path[len] && !strchr(path + dir, '/');
+}
+
+/* The log as it was before rotation (renamed, or copied by copytruncate): a
+ * file next to the current log, named after it, holding what the state
+ * describes; the state's own file and inode win. Returns an open descriptor
+ * and sets *found (malloc'ed), or -1. */
 static int find_rotated(const esm_gftp_state *st, const char *current, char **found)
 {
     *found = NULL;
-    const char *slash = strrchr(st->log, '/');
-    if (!slash || !slash[1])
-        return -1;
+    const char *slash = strrchr(current, '/');
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%.*s", slash == st->log ? 1 : (int)(slash - st->log), st->log);
-    const char *base = slash + 1;
-    size_t blen = strlen(base);
+    snprintf(dir, sizeof dir, "%.*s", slash == current ? 1 : (int)(slash - current), current);
     DIR *d = opendir(dir);
     int best = -1;
+    bool best_is_state = false;
     struct dirent *e;
     while (d && (e = readdir(d))) {
         char path[PATH_MAX];
-        if (strncmp(e->d_name, base, blen) != 0 || !e->d_name[blen] ||
-            (size_t)snprintf(path, sizeof path, "%s/%s", strcmp(dir, "/") ? dir : "", e->d_name) >= sizeof path ||
-            strcmp(path, current) == 0)
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", strcmp(dir, "/") ? dir : "", e->d_name) >= sizeof path ||
+            !named_after(path, current))
             continue;
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat sb;
-        char why[256];
-        if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || esm_gftp_state_matches(st, fd, why, sizeof why) != 1) {
+        esm_ld_error why;
+        if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || esm_gftp_state_matches(st, fd, &why) != 1) {
             if (fd >= 0)
                 close(fd);
             continue;
         }
-        bool same_inode = (uint64_t)sb.st_ino == st->inode && (uint64_t)sb.st_dev == st->device;
-        char *name = best < 0 || same_inode ? strdup(path) : NULL;
-        if (!name) { /* a copy when one is known already, or out of memory */
+        bool is_state = strcmp(path, st->log) == 0 ||
+                        ((uint64_t)sb.st_ino == st->inode && (uint64_t)sb.st_dev == st->device);
+        char *name = best < 0 || (is_state && !best_is_state) ? strdup(path) : NULL;
+        if (!name) { /* a copy when a better one is known, or out of memory */
             close(fd);
             continue;
         }
@@ -77,9 +83,8 @@ static int find_rotated(const esm_gftp_state *st, const char *current, char **fo
             close(best);
         free(*found);
         best = fd;
+        best_is_state = is_state;
         *found = name;
-        if (same_inode)
-            break;
     }
     if (d)
         closedir(d);
@@ -91,13 +96,13 @@ static int find_rotated(const esm_gftp_state *st, const char *current, char **fo
 static void read_logs(run *r, int fd, const char *path, const char *shown)
 {
     esm_gftp_state st;
-    char err[512];
+    esm_ld_error err;
     const char *state_path = r->o->state_path;
-    int rc = esm_gftp_state_read(state_path, &st, err, sizeof err);
+    int rc = esm_gftp_state_read(state_path, &st, &err);
     if (rc == 1) {
         esm_loader_log("main.start", "no last record found");
     } else if (rc < 0) {
-        esm_loader_log("main.warn", "the state file %s cannot be used: %s - ignoring it", state_path, err);
+        esm_loader_log("main.warn", "the state file %s cannot be used: %s - ignoring it", state_path, err.msg);
     } else {
         esm_loader_log("main.start", "found last record: %s (line %llu of %s)",
                        st.last_text ? st.last_text : st.last_len ? "(not text)" : "(none)",
@@ -108,10 +113,10 @@ static void read_logs(run *r, int fd, const char *path, const char *shown)
         scan_log(r, fd, path, 0, 0);
         return;
     }
-    char why[256] = "";
-    int m = st.style != r->style ? 0 : esm_gftp_state_matches(&st, fd, why, sizeof why);
+    esm_ld_error why;
+    int m = st.style != r->style ? 0 : esm_gftp_state_matches(&st, fd, &why);
     if (st.style != r->style)
-        snprintf(why, sizeof why, "the state is for %s logs", st.style == ESM_GFTP_JSON ? "JSON" : "netlogger");
+        esm_ld_set_error(&why, ESM_LD_EVALUE, "the state is for %s logs", st.style == ESM_GFTP_JSON ? "JSON" : "netlogger");
     if (m == 1) {
         esm_loader_log("main.process", "File %s passes last record check", shown);
         if (r->o->verbose)
@@ -122,9 +127,11 @@ static void read_logs(run *r, int fd, const char *path, const char *shown)
         return;
     }
     esm_loader_log("main.warn", "File %s does not contain last log entry. Maybe rotated?- proceeding (%s)", shown,
-                   why);
+                   why.msg);
     char *rotated = NULL;
-    int rfd = m < 0 || st.style != r->style || strcmp(st.log, path) != 0 ? -1 : find_rotated(&st, path, &rotated);
+    /* the state names this log, or a rotation of it whose rest a crash left unread */
+    bool rotation = strcmp(st.log, path) == 0 || named_after(st.log, path);
+    int rfd = m < 0 || st.style != r->style || !rotation ? -1 : find_rotated(&st, path, &rotated);
     if (rfd >= 0) {
         esm_loader_log("main.process", "finishing the rotated log %s from line %llu", rotated,
                        (unsigned long long)st.line);

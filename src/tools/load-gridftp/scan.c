@@ -54,11 +54,10 @@ static void save(scan *s)
     if (s->r->o->dont_write)
         return;
     esm_gftp_state st;
-    char err[512];
-    if (esm_gftp_state_describe(&st, s->r->style, s->path, s->fd, s->done, s->done_line, s->done_begin, err,
-                                sizeof err) != 0 ||
-        esm_gftp_state_write(s->r->o->state_path, &st, err, sizeof err) != 0) {
-        esm_loader_log("main.error", "cannot save the state in %s: %s", s->r->o->state_path, err);
+    esm_ld_error err;
+    if (esm_gftp_state_describe(&st, s->r->style, s->path, s->fd, s->done, s->done_line, s->done_begin, &err) != 0 ||
+        esm_gftp_state_write(s->r->o->state_path, &st, &err) != 0) {
+        esm_loader_log("main.error", "cannot save the state in %s: %s", s->r->o->state_path, err.msg);
         s->r->fatal = true;
     }
     esm_gftp_state_clear(&st);
@@ -70,7 +69,8 @@ static const char *lookup(void *userdata, const char *host, int family, const ch
 }
 
 /* A transfer record: its plan, posted. */
-static void transfer(scan *s, const esm_gftp_plan *plan, int plan_rc, const char *plan_err, const esm_gftp_pos *pos)
+static void transfer(scan *s, const esm_gftp_plan *plan, esm_ld_code plan_rc, const char *plan_err,
+                     const esm_gftp_pos *pos)
 {
     run *r = s->r;
     r->n.loaded++;
@@ -78,7 +78,12 @@ static void transfer(scan *s, const esm_gftp_plan *plan, int plan_rc, const char
         log_ev(r, "info", "%llu records processed", r->n.loaded);
     }
     uint64_t line = s->base_line + pos->line_no;
-    if (plan_rc != 0) {
+    if (plan_rc == ESM_LD_ENOMEM) {
+        esm_loader_log("main.error", "out of memory");
+        r->fatal = true;
+        return;
+    }
+    if (plan_rc != ESM_LD_OK) {
         log_ev(r, "error", "could not generate metadata args for row: %.*s - exception: %s",
                (int)(pos->len < 4096 ? pos->len : 4096), pos->text, plan_err);
         r->n.failed++;
@@ -122,14 +127,14 @@ static void handle(scan *s, esm_ld_code rc, esm_gftp_record *net, esm_gftp_json_
         return;
     }
     esm_gftp_plan plan;
-    char plan_err[512] = "";
-    int plan_rc;
+    esm_ld_error plan_err;
+    esm_ld_code plan_rc;
     if (r->style == ESM_GFTP_NETLOGGER) {
         if (!esm_gftp_record_is_transfer(net)) {
             r->n.skipped++; /* listings, partial transfers, no TYPE: as the original */
             return;
         }
-        plan_rc = esm_gftp_plan_netlogger(net, r->o->privacy, lookup, r->names, &plan, plan_err, sizeof plan_err);
+        plan_rc = esm_gftp_plan_netlogger(net, r->o->privacy, lookup, r->names, &plan, &plan_err);
     } else {
         if (!json->event_type || strcmp(json->event_type, "Transfer-End") != 0) {
             r->n.skipped++;
@@ -142,9 +147,9 @@ static void handle(scan *s, esm_ld_code rc, esm_gftp_record *net, esm_gftp_json_
             r->n.skipped++;
             return;
         }
-        plan_rc = esm_gftp_plan_json(json, r->o->privacy, lookup, r->names, &plan, plan_err, sizeof plan_err);
+        plan_rc = esm_gftp_plan_json(json, r->o->privacy, lookup, r->names, &plan, &plan_err);
     }
-    transfer(s, &plan, plan_rc, plan_err, pos);
+    transfer(s, &plan, plan_rc, plan_err.msg, pos);
     esm_gftp_plan_clear(&plan);
 }
 

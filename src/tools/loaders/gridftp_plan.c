@@ -2,7 +2,6 @@
 #include "gridftp_plan.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +23,6 @@ void esm_gftp_plan_clear(esm_gftp_plan *p)
         free(p->values[i].json);
     free(p->failure);
     memset(p, 0, sizeof *p);
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* Takes the buffer's text as a member; false when out of memory. */
@@ -68,23 +58,13 @@ static bool add_int(esm_gftp_plan *p, const char *name, bool have, long long v)
     return take(p->md, &p->n_md, ESM_GFTP_MAX_MEMBERS, name, &b);
 }
 
-static void put_num(esm_buf *b, const esm_num *n)
-{
-    if (n->kind == ESM_NUM_INT)
-        esm_buf_printf(b, "%lld", n->i);
-    else if (n->kind == ESM_NUM_REAL)
-        esm_buf_json_real(b, n->d);
-    else
-        esm_buf_puts(b, "null");
-}
-
 static bool add_num(esm_gftp_plan *p, const char *name, const esm_num *n)
 {
     if (!esm_num_present(n))
         return true;
     esm_buf b;
     esm_buf_init(&b);
-    put_num(&b, n);
+    esm_ld_put_num(&b, n);
     return take(p->md, &p->n_md, ESM_GFTP_MAX_MEMBERS, name, &b);
 }
 
@@ -123,11 +103,11 @@ static bool add_subject(esm_gftp_plan *p, bool retr, const char *host, const cha
            add_string(p, "input-destination", retr ? dest : host);
 }
 
-static int nomem(esm_gftp_plan *p, char *err, size_t errlen)
+static esm_ld_code nomem(esm_gftp_plan *p, esm_ld_error *err)
 {
     esm_gftp_plan_clear(p);
-    set_err(err, errlen, "out of memory");
-    return -1;
+    esm_ld_set_error(err, ESM_LD_ENOMEM, "out of memory");
+    return ESM_LD_ENOMEM;
 }
 
 static const char *family_name(int family)
@@ -135,24 +115,25 @@ static const char *family_name(int family)
     return family == AF_INET ? "IPv4" : "IPv6";
 }
 
-int esm_gftp_plan_netlogger(const esm_gftp_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
-                            void *userdata, esm_gftp_plan *p, char *err, size_t errlen)
+esm_ld_code esm_gftp_plan_netlogger(const esm_gftp_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
+                                    void *userdata, esm_gftp_plan *p, esm_ld_error *err)
 {
     memset(p, 0, sizeof *p);
     if (!r->host || !r->dest) {
-        set_err(err, errlen, "the record has no %s", r->host ? "DEST" : "HOST");
-        return -1;
+        esm_ld_set_error(err, ESM_LD_EMISSING, "the record has no %s", r->host ? "DEST" : "HOST");
+        return ESM_LD_EMISSING;
     }
     if (r->dest_family == 0) {
-        set_err(err, errlen, "DEST %s is not an IPv4 or IPv6 address", r->dest_raw);
-        return -1;
+        esm_ld_set_error(err, ESM_LD_EVALUE, "DEST %.100s is not an IPv4 or IPv6 address", r->dest_raw);
+        return ESM_LD_EVALUE;
     }
     int family = r->dest_family == 4 ? AF_INET : AF_INET6;
     const char *why = NULL;
     const char *host_addr = lookup(userdata, r->host, family, &why);
     if (!host_addr) {
-        set_err(err, errlen, "no %s address of %s: %s", family_name(family), r->host, why ? why : "not found");
-        return -1;
+        esm_ld_set_error(err, ESM_LD_EVALUE, "no %s address of %.100s: %s", family_name(family), r->host,
+                         why ? why : "not found");
+        return ESM_LD_EVALUE;
     }
     bool retr = r->type == ESM_GFTP_TYPE_RETR;
     unsigned have = r->have;
@@ -196,7 +177,7 @@ int esm_gftp_plan_netlogger(const esm_gftp_record *r, esm_gftp_privacy priv, esm
         }
     }
     esm_buf_free(&b);
-    return ok ? 0 : nomem(p, err, errlen);
+    return ok ? ESM_LD_OK : nomem(p, err);
 }
 
 /* An address for the record's dest: itself when it is one (brackets
@@ -224,28 +205,30 @@ static const char *dest_address(const char *dest, char *buf, size_t cap, int *fa
     return a;
 }
 
-int esm_gftp_plan_json(const esm_gftp_json_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
-                       void *userdata, esm_gftp_plan *p, char *err, size_t errlen)
+esm_ld_code esm_gftp_plan_json(const esm_gftp_json_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
+                               void *userdata, esm_gftp_plan *p, esm_ld_error *err)
 {
     memset(p, 0, sizeof *p);
     if (!r->host || !*r->host || !r->dest || !*r->dest) {
-        set_err(err, errlen, "the record has no %s", r->host && *r->host ? "dest" : "host");
-        return -1;
+        esm_ld_set_error(err, ESM_LD_EMISSING, "the record has no %s", r->host && *r->host ? "dest" : "host");
+        return ESM_LD_EMISSING;
     }
     char dest_buf[256];
     int family;
     const char *why = NULL;
     const char *dest_addr = dest_address(r->dest, dest_buf, sizeof dest_buf, &family, lookup, userdata, &why);
     if (!dest_addr) {
-        set_err(err, errlen, "dest %s is no address and has none: %s", r->dest, why ? why : "not found");
-        return -1;
+        esm_ld_set_error(err, ESM_LD_EVALUE, "dest %.100s is no address and has none: %s", r->dest,
+                         why ? why : "not found");
+        return ESM_LD_EVALUE;
     }
     char dest_copy[sizeof dest_buf];
     snprintf(dest_copy, sizeof dest_copy, "%s", dest_addr); /* lookup() may reuse its buffer */
     const char *host_addr = lookup(userdata, r->host, family, &why);
     if (!host_addr) {
-        set_err(err, errlen, "no %s address of %s: %s", family_name(family), r->host, why ? why : "not found");
-        return -1;
+        esm_ld_set_error(err, ESM_LD_EVALUE, "no %s address of %.100s: %s", family_name(family), r->host,
+                         why ? why : "not found");
+        return ESM_LD_EVALUE;
     }
     bool retr = strcmp(r->cmd_type, "RETR") == 0;
     esm_num stripes = {.kind = ESM_NUM_INT, .i = r->stripes, .d = (double)r->stripes};
@@ -262,16 +245,10 @@ int esm_gftp_plan_json(const esm_gftp_json_record *r, esm_gftp_privacy priv, esm
     ok = ok && add_throughput(p, r->nbytes.i, &r->start, &r->end);
     esm_buf b;
     esm_buf_init(&b);
-    esm_buf_puts(&b, "[");
-    for (size_t i = 0; i < r->n_streams; i++) {
-        if (i)
-            esm_buf_puts(&b, ", ");
-        put_num(&b, &r->retrans[i]);
-    }
-    esm_buf_puts(&b, "]");
+    esm_ld_put_num_list(&b, r->retrans, r->n_streams);
     ok = ok && add_value(p, "streams-packet-retransmits", &b) && add_raw_value(p, "iostat", r->iostat) &&
          add_raw_value(p, "mpstat", r->mpstat) && add_raw_value(p, "rusage", r->rusage) &&
          add_raw_value(p, "streams-tcpinfo", r->streams_tcpinfo);
     esm_buf_free(&b);
-    return ok ? 0 : nomem(p, err, errlen);
+    return ok ? ESM_LD_OK : nomem(p, err);
 }

@@ -50,14 +50,15 @@ typedef struct {
 /* The first address of host in family (AF_INET, AF_INET6), or NULL with *why. */
 typedef const char *(*esm_gftp_lookup_fn)(void *userdata, const char *host, int family, const char **why);
 
-/* Fill p for a RETR/STOR record. 0, or -1 with err saying why no metadata
- * can be made (a missing HOST or DEST, a DEST that is no address, a host
- * without an address of DEST's family) or "out of memory". */
-int esm_gftp_plan_netlogger(const esm_gftp_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
-                            void *userdata, esm_gftp_plan *p, char *err, size_t errlen);
+/* Fill p for a RETR/STOR record. ESM_LD_OK, or why no metadata can be made:
+ * ESM_LD_EMISSING (no HOST or DEST), ESM_LD_EVALUE (a DEST that is no
+ * address, a host without an address of DEST's family), ESM_LD_ENOMEM; err
+ * says which. */
+esm_ld_code esm_gftp_plan_netlogger(const esm_gftp_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
+                                    void *userdata, esm_gftp_plan *p, esm_ld_error *err);
 /* The same for a JSON (-J) Transfer-End record with cmd_type RETR or STOR. */
-int esm_gftp_plan_json(const esm_gftp_json_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
-                       void *userdata, esm_gftp_plan *p, char *err, size_t errlen);
+esm_ld_code esm_gftp_plan_json(const esm_gftp_json_record *r, esm_gftp_privacy priv, esm_gftp_lookup_fn lookup,
+                               void *userdata, esm_gftp_plan *p, esm_ld_error *err);
 void esm_gftp_plan_clear(esm_gftp_plan *p);
 
 #endif

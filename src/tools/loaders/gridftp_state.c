@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +19,6 @@
 #define FORMAT_VERSION 1
 #define HEAD_MAX 4096
 #define TEXT_MAX (64u << 10)
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 uint64_t esm_fnv1a64(uint64_t h, const void *data, size_t len)
 {
@@ -85,12 +75,12 @@ static int hash_range(int fd, uint64_t begin, uint64_t len, uint64_t *hash, char
 }
 
 int esm_gftp_state_describe(esm_gftp_state *st, int style, const char *path, int fd, uint64_t offset, uint64_t line,
-                            uint64_t last_begin, char *err, size_t errlen)
+                            uint64_t last_begin, esm_ld_error *err)
 {
     memset(st, 0, sizeof *st);
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
-        set_err(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+        esm_ld_set_error(err, ESM_LD_EIO, "cannot stat %s: %s", path, strerror(errno));
         return -1;
     }
     st->style = style;
@@ -102,29 +92,31 @@ int esm_gftp_state_describe(esm_gftp_state *st, int style, const char *path, int
     st->last_begin = last_begin < offset ? last_begin : offset;
     st->last_len = offset - st->last_begin;
     if (!(st->log = strdup(path))) {
-        set_err(err, errlen, "out of memory");
+        esm_ld_set_error(err, ESM_LD_ENOMEM, "out of memory");
         return -1;
     }
     int rc = hash_range(fd, 0, st->head_len, &st->head_hash, NULL);
     if (rc == 0)
         rc = hash_range(fd, st->last_begin, st->last_len, &st->last_hash, &st->last_text);
     if (rc != 0) {
-        set_err(err, errlen, "cannot read %s back: %s", path, rc > 0 ? "it is shorter than read before" : strerror(errno));
+        esm_ld_set_error(err, ESM_LD_EIO, "cannot read %s back: %s", path,
+                         rc > 0 ? "it is shorter than read before" : strerror(errno));
         esm_gftp_state_clear(st);
         return -1;
     }
     return 0;
 }
 
-int esm_gftp_state_matches(const esm_gftp_state *st, int fd, char *why, size_t whylen)
+int esm_gftp_state_matches(const esm_gftp_state *st, int fd, esm_ld_error *why)
 {
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
-        set_err(why, whylen, "cannot stat the log: %s", strerror(errno));
+        esm_ld_set_error(why, ESM_LD_EIO, "cannot stat the log: %s", strerror(errno));
         return -1;
     }
     if ((uint64_t)sb.st_size < st->offset) {
-        set_err(why, whylen, "it holds %lld bytes, fewer than the %" PRIu64 " read before", (long long)sb.st_size,
+        esm_ld_set_error(why, ESM_LD_EVALUE, "it holds %lld bytes, fewer than the %" PRIu64 " read before",
+                         (long long)sb.st_size,
                 st->offset);
         return 0;
     }
@@ -133,15 +125,16 @@ int esm_gftp_state_matches(const esm_gftp_state *st, int fd, char *why, size_t w
     if (rc == 0)
         rc = hash_range(fd, st->last_begin, st->last_len, &last, NULL);
     if (rc < 0) {
-        set_err(why, whylen, "cannot read the log: %s", strerror(errno));
+        esm_ld_set_error(why, ESM_LD_EIO, "cannot read the log: %s", strerror(errno));
         return -1;
     }
     if (rc > 0 || head != st->head_hash) {
-        set_err(why, whylen, "its first bytes differ from those read before");
+        esm_ld_set_error(why, ESM_LD_EVALUE, "its first bytes differ from those read before");
         return 0;
     }
     if (last != st->last_hash) {
-        set_err(why, whylen, "the record before byte %" PRIu64 " differs from the last one read", st->offset);
+        esm_ld_set_error(why, ESM_LD_EVALUE, "the record before byte %" PRIu64 " differs from the last one read",
+                         st->offset);
         return 0;
     }
     return 1;
@@ -211,7 +204,7 @@ static void sync_dir(const char *path)
     free(copy);
 }
 
-int esm_gftp_state_write(const char *path, const esm_gftp_state *st, char *err, size_t errlen)
+int esm_gftp_state_write(const char *path, const esm_gftp_state *st, esm_ld_error *err)
 {
     char *text = state_text(st);
     size_t n = strlen(path) + sizeof ".XXXXXX";
@@ -219,7 +212,7 @@ int esm_gftp_state_write(const char *path, const esm_gftp_state *st, char *err, 
     if (!text || !tmp) {
         free(text);
         free(tmp);
-        set_err(err, errlen, "out of memory");
+        esm_ld_set_error(err, ESM_LD_ENOMEM, "out of memory");
         return -1;
     }
     snprintf(tmp, n, "%s.XXXXXX", path);
@@ -228,14 +221,14 @@ int esm_gftp_state_write(const char *path, const esm_gftp_state *st, char *err, 
         fcntl(fd, F_SETFD, FD_CLOEXEC);
     int rc = -1;
     if (fd < 0) {
-        set_err(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+        esm_ld_set_error(err, ESM_LD_EIO, "cannot create %s: %s", tmp, strerror(errno));
     } else if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
-        set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        esm_ld_set_error(err, ESM_LD_EIO, "cannot write %s: %s", tmp, strerror(errno));
     } else if (fchmod(fd, 0644) != 0 || close(fd) != 0) {
         fd = -1;
-        set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        esm_ld_set_error(err, ESM_LD_EIO, "cannot write %s: %s", tmp, strerror(errno));
     } else if ((fd = -1, rename(tmp, path) != 0)) {
-        set_err(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        esm_ld_set_error(err, ESM_LD_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
     } else {
         sync_dir(path);
         rc = 0;
@@ -268,21 +261,21 @@ static int uint_member(json_t *o, const char *name, uint64_t *out)
     return 0;
 }
 
-int esm_gftp_state_read(const char *path, esm_gftp_state *st, char *err, size_t errlen)
+int esm_gftp_state_read(const char *path, esm_gftp_state *st, esm_ld_error *err)
 {
     memset(st, 0, sizeof *st);
     FILE *f = fopen(path, "rb");
     if (!f) {
         if (errno == ENOENT)
             return 1;
-        set_err(err, errlen, "cannot open it: %s", strerror(errno));
+        esm_ld_set_error(err, ESM_LD_EIO, "cannot open it: %s", strerror(errno));
         return -1;
     }
     json_error_t jerr;
     json_t *o = json_loadf(f, 0, &jerr);
     fclose(f);
     if (!o) {
-        set_err(err, errlen, "it is not JSON (%s; an esmond-client pickle?)", jerr.text);
+        esm_ld_set_error(err, ESM_LD_ESYNTAX, "it is not JSON (%s; an esmond-client pickle?)", jerr.text);
         return -1;
     }
     const char *format = json_string_value(json_object_get(o, "format"));
@@ -292,7 +285,7 @@ int esm_gftp_state_read(const char *path, esm_gftp_state *st, char *err, size_t 
     json_t *version = json_object_get(o, "version");
     int bad = !format || strcmp(format, FORMAT_NAME) != 0;
     if (!bad && (!json_is_integer(version) || json_integer_value(version) != FORMAT_VERSION)) {
-        set_err(err, errlen, "its version is not %d", FORMAT_VERSION);
+        esm_ld_set_error(err, ESM_LD_ESYNTAX, "its version is not %d", FORMAT_VERSION);
         json_decref(o);
         return -1;
     }
@@ -318,7 +311,7 @@ int esm_gftp_state_read(const char *path, esm_gftp_state *st, char *err, size_t 
         bad = 1;
     json_decref(o);
     if (bad) {
-        set_err(err, errlen, "it is not a state file of esmond-ps-load-gridftp %d", FORMAT_VERSION);
+        esm_ld_set_error(err, ESM_LD_ESYNTAX, "it is not a state file of esmond-ps-load-gridftp %d", FORMAT_VERSION);
         esm_gftp_state_clear(st);
         return -1;
     }

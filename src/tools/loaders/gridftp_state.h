@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader_common.h"
+
 typedef struct {
     int style;             /* ESM_GFTP_NETLOGGER or ESM_GFTP_JSON */
     char *log;             /* absolute path of the log */
@@ -38,8 +40,9 @@ typedef struct {
 void esm_gftp_state_clear(esm_gftp_state *st);
 
 /* Reads path into st (overwritten). 0: read; 1: there is no such file; -1: not a state file of
- * this loader (err says why: an old pickle, an empty file, bad JSON, ...). */
-int esm_gftp_state_read(const char *path, esm_gftp_state *st, char *err, size_t errlen);
+ * this loader or unreadable (err says why: an old pickle, an empty file, bad
+ * JSON, ...). */
+int esm_gftp_state_read(const char *path, esm_gftp_state *st, esm_ld_error *err);
 
 /* Fills st for the log open as fd (path: its absolute path) with the resume
  * point `offset` after `line` lines, whose last record is [last_begin,
@@ -47,16 +50,16 @@ int esm_gftp_state_read(const char *path, esm_gftp_state *st, char *err, size_t 
  * from fd. st is overwritten (clear an earlier one first). 0, or -1 with err
  * set (I/O error, out of memory). */
 int esm_gftp_state_describe(esm_gftp_state *st, int style, const char *path, int fd, uint64_t offset, uint64_t line,
-                            uint64_t last_begin, char *err, size_t errlen);
+                            uint64_t last_begin, esm_ld_error *err);
 
 /* Writes st to path atomically: a temporary file next to it, flushed to disk,
  * renamed over it, and the directory flushed. 0, or -1 with err set; path is
  * then as it was. */
-int esm_gftp_state_write(const char *path, const esm_gftp_state *st, char *err, size_t errlen);
+int esm_gftp_state_write(const char *path, const esm_gftp_state *st, esm_ld_error *err);
 
 /* Whether the log open as fd holds what st describes (see above): 1 yes,
  * 0 no (why says what differs), -1 I/O error (why set). */
-int esm_gftp_state_matches(const esm_gftp_state *st, int fd, char *why, size_t whylen);
+int esm_gftp_state_matches(const esm_gftp_state *st, int fd, esm_ld_error *why);
 
 /* 64-bit FNV-1a of data, continuing from h (start with ESM_FNV1A64_INIT). */
 #define ESM_FNV1A64_INIT 0xcbf29ce484222325ULL

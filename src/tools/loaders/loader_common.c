@@ -22,6 +22,7 @@ const char *esm_ld_strerror(esm_ld_code code)
     case ESM_LD_ETOOL: return "measurement tool failed";
     case ESM_LD_EUNSUPPORTED: return "unsupported input";
     case ESM_LD_ETOOLONG: return "input too long";
+    case ESM_LD_EIO: return "input/output error";
     }
     return "unknown error";
 }
@@ -193,4 +194,25 @@ char *esm_ld_strndup(const char *s, size_t n)
         p[n] = '\0';
     }
     return p;
+}
+
+void esm_ld_put_num(esm_buf *b, const esm_num *n)
+{
+    if (n->kind == ESM_NUM_INT)
+        esm_buf_printf(b, "%lld", n->i);
+    else if (n->kind == ESM_NUM_REAL)
+        esm_buf_json_real(b, n->d);
+    else
+        esm_buf_puts(b, "null");
+}
+
+void esm_ld_put_num_list(esm_buf *b, const esm_num *v, size_t n)
+{
+    esm_buf_puts(b, "[");
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            esm_buf_puts(b, ", ");
+        esm_ld_put_num(b, &v[k]);
+    }
+    esm_buf_puts(b, "]");
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json_write.h"
+
 typedef enum {
     ESM_LD_OK = 0,      /* a record/result was produced */
     ESM_LD_MORE,        /* reader: no complete line yet, feed more or finish */
@@ -20,7 +22,8 @@ typedef enum {
     ESM_LD_ENOJSON,     /* bwctl: no tool JSON found in the transcript */
     ESM_LD_ETOOL,       /* the measurement tool reported a failure */
     ESM_LD_EUNSUPPORTED,/* valid input the loader cannot use (other tool, strict mode) */
-    ESM_LD_ETOOLONG     /* a line or document exceeds the configured limit */
+    ESM_LD_ETOOLONG,    /* a line or document exceeds the configured limit */
+    ESM_LD_EIO          /* a file cannot be read or written */
 } esm_ld_code;
 
 /* Error detail: code plus a human-readable message (never NULL-terminated-less). */
@@ -43,6 +46,11 @@ typedef struct {
 } esm_num;
 
 static inline int esm_num_present(const esm_num *n) { return n->kind >= ESM_NUM_INT; }
+
+/* A number as JSON text: integers as they are, reals as Python writes them
+ * (repr), absent or null as null; a list of them as "[1, 2.5, null]". */
+void esm_ld_put_num(esm_buf *b, const esm_num *n);
+void esm_ld_put_num_list(esm_buf *b, const esm_num *v, size_t n);
 
 /* Incremental line reader. Bytes are fed in any chunking; lines come out
  * with their absolute byte offsets in the stream, so a caller can persist
