@@ -4,6 +4,7 @@ its key and URIs), any other write with 201 and the body; every request is
 kept in order as (method, path, body bytes)."""
 import hashlib
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -49,3 +50,45 @@ class Recorder:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+# ---- the examples: ../shared/examples/*.requests and *.stderr.norm ----
+
+LOG_STAMP = re.compile(rb'ts=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (event=\S+) id=\d+')
+
+
+def masked_log(stderr):
+    """Log lines with time stamps and ids masked, as in *.stderr.norm."""
+    return LOG_STAMP.sub(rb'ts=<TS> \1 id=<ID>', stderr)
+
+
+def example_requests(path):
+    """[(method, path, body object)] of a .requests file."""
+    lines = open(path).read().splitlines()
+    return [(lines[i].split()[0], lines[i].split()[1], json.loads(lines[i + 1].split('body: ', 1)[1]))
+            for i in range(0, len(lines), 2)]
+
+
+def example_keys(want):
+    """The metadata keys the example's archive gave, in order: each from the
+    path of the first request after its metadata POST."""
+    keys = []
+    for i, (method, path, _) in enumerate(want):
+        if method == 'POST' and path.endswith('/archive/') and i + 1 < len(want):
+            keys.append(re.search(r'/archive/([0-9a-f]+)/', want[i + 1][1]).group(1))
+    return keys
+
+
+def request_differences(got, want):
+    """What differs between recorded requests and the example's: method, path
+    and body as the same JSON document (member order and value types
+    included). None when they agree."""
+    got = [(m, p, json.loads(b)) for m, p, b in got]
+    if len(got) != len(want):
+        return '%d requests, want %d: %r' % (len(got), len(want), [(m, p) for m, p, _ in got])
+    for (gm, gp, gb), (wm, wp, wb) in zip(got, want):
+        if (gm, gp) != (wm, wp):
+            return 'request %s %s, want %s %s' % (gm, gp, wm, wp)
+        if json.dumps(gb) != json.dumps(wb):
+            return '%s %s body:\n%s\nwant:\n%s' % (gm, gp, json.dumps(gb), json.dumps(wb))
+    return None
