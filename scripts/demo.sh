@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Demo: installs the dependencies, builds, generates a day of sample perfSONAR
 # data (3 host pairs: latency, throughput, traceroute), imports it into a local
-# esmond-ps-archive on 127.0.0.1, shows some of it through the esmond REST API
-# with curl, and stops the server.
+# esmond-ps-archive on 127.0.0.1, shows some of it through the tools and the
+# esmond REST API with curl, loads a small GridFTP transfer log with
+# esmond-ps-load-gridftp, and stops the server.
 #
 # Usage (as root on a fresh Debian 12 machine, from any directory):
 #     bash scripts/demo.sh          # run the demo and clean up
@@ -14,7 +15,7 @@ for arg in "$@"; do
   case "$arg" in
     --keep) keep=1 ;;
     -h|--help)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
       exit 0 ;;
     *) echo "demo.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
@@ -49,7 +50,7 @@ bash scripts/install-deps.sh
 say "Building (build/)"
 cmake -S "$root" -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target esmond-ps-archive esmond-sample-data esmond-ps-get-endpoints \
-  esmond-ps-get esmond-ps-get-metadata
+  esmond-ps-get esmond-ps-get-metadata esmond-ps-load-gridftp
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/esmond-demo.XXXXXX")
 
@@ -63,8 +64,9 @@ launcher=()
 if [ "$keep" -eq 1 ]; then
   launcher=(nohup) # the server outlives this script and its terminal
 fi
+printf 'demo:%s\n' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$tmp/tokens"
 "${launcher[@]}" "$root/build/bin/esmond-ps-archive" --db "$tmp/archive.db" --import "$tmp/sample" \
-  --listen 127.0.0.1:0 >"$tmp/server.out" 2>"$tmp/server.err" &
+  --token-file "$tmp/tokens" --listen 127.0.0.1:0 >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
 
 url=""
@@ -151,6 +153,16 @@ head -n 5 "$tmp/stats.csv"
 say "And the raw REST API, one packet trace with curl:"
 echo "GET $api/$tr/packet-trace/base?limit=1"
 get "$api/$tr/packet-trace/base?limit=1" | show trace
+
+say "Loading a GridFTP transfer log (generated, 40 lines) with esmond-ps-load-gridftp:"
+python3 "$root/bench/gen/gridftp_log.py" "$tmp/gridftp.log" --mb 0.013
+key=$(cut -d: -f2 "$tmp/tokens")
+echo "esmond-ps-load-gridftp -f gridftp.log -U $url -s esmond -u demo -k ... -p gridftp.state"
+(cd "$tmp" && "$bin/esmond-ps-load-gridftp" -f gridftp.log -U "$url" -s esmond -u demo -k "$key" -p gridftp.state)
+echo "esmond-ps-get-endpoints --url $url --ip -t gridftp (first rows)"
+"$bin/esmond-ps-get-endpoints" --url "$url" --ip -t gridftp | head -n 8
+say "Run again, it reads only what is new (nothing):"
+(cd "$tmp" && "$bin/esmond-ps-load-gridftp" -f gridftp.log -U "$url" -s esmond -u demo -k "$key" -p gridftp.state)
 
 ok=1
 if [ "$keep" -eq 1 ]; then

@@ -5,7 +5,7 @@ SIZE megabytes, the same bytes for the same arguments:
     gridftp_log.py OUT [--mb 100] [--seed 1]
 
 One server (HOST=127.0.0.1, so no name lookups) with a transfer every few
-seconds: RETR and STOR to 200 remote hosts (IPv4 and IPv6), files of a few
+seconds: RETR and STOR to 200 remote IPv4 hosts, files of a few
 thousand sizes, 1 to 8 streams, mostly CODE=226 with a few failures, and a
 fifth of the lines directory listings, as busy data transfer nodes write them.
 """
@@ -25,7 +25,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    dests = ['198.51.100.%d' % i for i in range(1, 151)] + ['2001:DB8:%X::5' % i for i in range(1, 51)]
+    dests = ['198.51.100.%d' % i for i in range(1, 151)] + ['203.0.113.%d' % i for i in range(1, 51)]
     sizes = [rng.choice([1, 4, 64, 256, 1024, 4096]) * rng.randrange(1, 4000) * 1024 for _ in range(3000)]
     limit = int(a.mb * 1024 * 1024)
     t = 1700000000

@@ -294,20 +294,21 @@ def rejected(a, tmp):
     with open(ctx.log, 'a') as f:
         f.write(record(3, kind='RETR').replace('DEST=[198.51.100.1]', 'DEST=[127.1]'))  # inet_aton: IPv4; archive: no
         f.write(record(4, kind='RETR'))
+        f.write(record(5, kind='RETR').replace('DEST=[198.51.100.3]', 'DEST=[2001:DB8::5]'))  # HOST has no IPv6
     arch = Archive(a.bin, tmp)
     try:
         code, err = ctx.run(arch.url)
         s = summary(err)
         if code != 3 or not re.search(r'MetadataPost failed for the record on line 4, skipping it - ERR: .*400', err):
             fail('a rejected record: exit %d\n%s' % (code, err))
-        if s['failed'] != 1 or s['read'] != 5:
-            fail('summary %r' % s)
+        if s['failed'] != 2 or s['read'] != 6 or 'no IPv6 address of 127.0.0.1' not in err:
+            fail('summary %r\n%s' % (s, err))
         text = open(ctx.log).read().split('\n')
         got = stored_content(arch.url)
         want = ctx.model('\n'.join(text[:3] + text[4:]))
         if got != want:
             fail('the other records:\n' + content_diff(got, want))
-        if read_state(ctx.state)['line'] != 5:
+        if read_state(ctx.state)['line'] != 6:
             fail('the state does not go past the refused record')
     finally:
         arch.stop()

@@ -319,6 +319,11 @@ static void test_addresses(void **state)
     assert_string_equal(esm_hostnames_address(h, "198.51.100.7", AF_INET, &why), "198.51.100.7");
     assert_string_equal(esm_hostnames_address(h, "2001:db8::7", AF_INET6, &why), "2001:db8::7");
     assert_int_equal(stat_of("total"), before);
+    /* a literal of the other family is no address of this one */
+    why = NULL;
+    assert_null(esm_hostnames_address(h, "198.51.100.7", AF_INET6, &why));
+    assert_non_null(why);
+    assert_null(esm_hostnames_address(h, "2001:db8::7", AF_INET, &why));
     assert_null(esm_hostnames_address(h, "dtn1.example.net", AF_UNIX, &why));
     esm_hostnames_free(h);
 }

@@ -301,6 +301,8 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
 {
     forward *f = arg;
     const struct ares_addrinfo_node *node = status == ARES_SUCCESS && res ? res->nodes : NULL;
+    while (node && node->ai_family != f->family) /* c-ares answers a literal of the other family as it is */
+        node = node->ai_next;
     if (node) {
         const void *bin = node->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)node->ai_addr)->sin6_addr
                                                       : (const void *)&((struct sockaddr_in *)node->ai_addr)->sin_addr;
