@@ -99,6 +99,9 @@ static void test_round_trip(void **state)
     esm_ld_error err;
     assert_int_equal(esm_gftp_state_write(sp, &st, &err), 0);
     assert_int_equal(count_files(), 2); /* no temporary file left */
+    struct stat sb;
+    assert_int_equal(stat(sp, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600); /* it quotes a record: for the loader's user only */
     assert_int_equal(esm_gftp_state_read(sp, &back, &err), 0);
     assert_int_equal(back.style, ESM_GFTP_NETLOGGER);
     assert_string_equal(back.log, log);

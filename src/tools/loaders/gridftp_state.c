@@ -224,7 +224,7 @@ int esm_gftp_state_write(const char *path, const esm_gftp_state *st, esm_ld_erro
         esm_ld_set_error(err, ESM_LD_EIO, "cannot create %s: %s", tmp, strerror(errno));
     } else if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
         esm_ld_set_error(err, ESM_LD_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    } else if (fchmod(fd, 0644) != 0 || close(fd) != 0) {
+    } else if (fchmod(fd, 0600) != 0 || close(fd) != 0) { /* it quotes a record: user and file names */
         fd = -1;
         esm_ld_set_error(err, ESM_LD_EIO, "cannot write %s: %s", tmp, strerror(errno));
     } else if ((fd = -1, rename(tmp, path) != 0)) {
