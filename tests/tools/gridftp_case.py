@@ -3,13 +3,14 @@
 esmond-ps-archive (temp database). Names resolve through dns_responder.py
 serving tests/data/samples/hosts.map.
 
-  gridftp_case.py --bin DIR --samples DIR [--opts "-F -N -V"] SAMPLE   (gridftp/netlogger/x.log)
+  gridftp_case.py --bin DIR --dump PROG --samples DIR [--opts "-F -N -V"] SAMPLE   (gridftp/netlogger/x.log)
     1. the model (gridftp_oracle.py) agrees with what the original posted
        for the sample (expected/), where there is an expected file;
     2. the loader's requests to a recording server are the model's, in
        order, metadata once per distinct object; the exit status and the log
        name every line that could not be used;
-    3. against a real archive: what is stored is what the model says; a
+    3. against a real archive: what is stored, read back through libesmond
+       (archive_dump), is what the model says; a
        rerun reads nothing and changes nothing; a record appended later is
        the only one the next run reads.
   gridftp_case.py --bin DIR --example DIR
@@ -28,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -117,11 +117,6 @@ def check_requests(a, log, style, extra, items, env, cwd):
 
 # ---- against a real archive ----
 
-def get(url):
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return json.load(r)
-
-
 IP_FIELDS = ('source', 'destination', 'measurement-agent')
 
 
@@ -140,17 +135,18 @@ def identity(fields):
     return tuple(sorted(fields.items()))
 
 
-def stored_content(base):
-    """{metadata identity: {event type: {ts: value}}} of everything stored."""
+def stored_content(base, dump):
+    """{metadata identity: (event types, {event type: {ts: value}})} of everything stored, read
+    back through libesmond (archive_dump)."""
     out = {}
-    for md in get(base + '/esmond/perfsonar/archive/?limit=1000'):
-        fields = {k: v for k, v in md.items() if isinstance(v, str) and k not in ('metadata-key', 'uri', 'url')}
-        data = {}
-        for et in md['event-types']:
-            pts = get(base + et['base-uri'] + '?time-start=0&time-end=4102444800')
-            if pts:
-                data[et['event-type']] = {p['ts']: p['val'] for p in pts}
-        out[identity(fields)] = (sorted(et['event-type'] for et in md['event-types']), data)
+    run = subprocess.run([dump, base], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    if run.returncode != 0:
+        fail('archive_dump: %s' % run.stderr.decode(errors='replace'))
+    for line in run.stdout.decode().splitlines():
+        md = json.loads(line)
+        fields = {k: v for k, v in md['fields'].items() if k not in ('metadata-key', 'uri', 'url')}
+        data = {et: {ts: v for ts, v in pts} for et, pts in md['data'].items() if pts}
+        out[identity(fields)] = (sorted(md['event-types']), data)
     return out
 
 
@@ -209,7 +205,7 @@ def check_archive(a, log, style, extra, items, env, tmp, hosts, priv):
         err = first.stderr.decode(errors='replace')
         if first.returncode not in (0, 3):
             fail('exit status %d\n%s' % (first.returncode, err))
-        got, want = stored_content(url), model_content(items)
+        got, want = stored_content(url, a.dump), model_content(items)
         if got != want:
             fail(content_diff(got, want) + '\n' + err)
         state = os.path.join(work, 'load_grid_ftp.json.pickle' if style == 'json' else 'load_grid_ftp.pickle')
@@ -220,7 +216,7 @@ def check_archive(a, log, style, extra, items, env, tmp, hosts, priv):
         s = summary(err2)
         if again.returncode != 0 or s['read'] != 0 or 'passes last record check' not in err2:
             fail('rerun: exit %d, %r\n%s' % (again.returncode, s, err2))
-        if stored_content(url) != got:
+        if stored_content(url, a.dump) != got:
             fail('the rerun changed what is stored')
         # a record appended later is all the next run reads (with the old last line, had it no end yet)
         text = open(mine, encoding='utf-8', errors='surrogateescape').read()
@@ -233,8 +229,9 @@ def check_archive(a, log, style, extra, items, env, tmp, hosts, priv):
         if s['read'] != 1 + tail:
             fail('after appending one record: %r\n%s' % (s, err3))
         grown = oracle.model(open(mine, encoding='utf-8', errors='surrogateescape').read(), style, hosts, priv)
-        if stored_content(url) != model_content(grown):
-            fail('after appending one record:\n' + content_diff(stored_content(url), model_content(grown)) + err3)
+        got = stored_content(url, a.dump)
+        if got != model_content(grown):
+            fail('after appending one record:\n' + content_diff(got, model_content(grown)) + err3)
     finally:
         stop(archive)
 
@@ -297,6 +294,7 @@ def main():
     ap.add_argument('--samples')
     ap.add_argument('--opts', default='')
     ap.add_argument('--example')
+    ap.add_argument('--dump', help='archive_dump, which reads an archive through libesmond')
     ap.add_argument('sample', nargs='?')
     a = ap.parse_args()
     a.bin = os.path.abspath(a.bin)

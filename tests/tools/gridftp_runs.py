@@ -18,7 +18,7 @@
   unterminated  a last line still being written is left for the next run
   options       -S, -D, -p, -l, --timeout and the original's option errors
 
-  gridftp_runs.py --bin DIR SCENARIO
+  gridftp_runs.py --bin DIR --dump PROG SCENARIO
 """
 import argparse
 import json
@@ -39,6 +39,7 @@ from recorder import Recorder  # noqa: E402
 from run_case import start, stop  # noqa: E402
 
 USER, KEY = 'loader', 'KEY'
+DUMP = None  # archive_dump (--dump): reads an archive through libesmond
 PROG = 'esmond-ps-load-gridftp'
 STATE = 'load_grid_ftp.pickle'
 
@@ -110,7 +111,7 @@ def read_state(path):
 
 
 def check_complete(ctx, url, what):
-    got, want = stored_content(url), ctx.model()
+    got, want = stored_content(url, DUMP), ctx.model()
     if got != want:
         fail('%s:\n%s' % (what, content_diff(got, want)))
 
@@ -125,7 +126,7 @@ def check_state_behind_archive(ctx, url, what):
     if off and data[off - 1:off] != b'\n':
         fail('%s: the state offset %d is not at the end of a line' % (what, off))
     want = ctx.model(data[:off].decode())
-    got = stored_content(url)
+    got = stored_content(url, DUMP)
     for ident, (ets, series) in want.items():
         if ident not in got:
             fail('%s: the state says line %d was dealt with, but metadata %s is not stored' % (what, st['line'],
@@ -194,7 +195,7 @@ def sigint(a, tmp):
         p = subprocess.Popen(ctx.argv(arch.url), cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # wait for the first records to be stored, then interrupt
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not stored_content(arch.url):
+        while time.monotonic() < deadline and not stored_content(arch.url, DUMP):
             time.sleep(0.02)
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=60)
@@ -208,7 +209,7 @@ def sigint(a, tmp):
         if check_state_behind_archive(ctx, arch.url, 'after SIGINT') == 0:
             fail('no progress saved')
         # nothing posted beyond the state: the run stopped after the record it was on
-        got = stored_content(arch.url)
+        got = stored_content(arch.url, DUMP)
         upto = ctx.model(open(ctx.log).read()[:st['offset']])
         if got != upto:
             fail('the archive holds more or less than the state says:\n' + content_diff(got, upto))
@@ -251,7 +252,7 @@ def rotated(a, tmp, copy):
             fail('after the rotation %d + %d records read, want 10 from the old log and 5 new' % (first['read'],
                                                                                                 s['read']))
         whole = open(old).read() + open(ctx.log).read()
-        got, want = stored_content(arch.url), ctx.model(whole)
+        got, want = stored_content(arch.url, DUMP), ctx.model(whole)
         if got != want:
             fail('after the rotation:\n' + content_diff(got, want))
         code, err = ctx.run(arch.url)
@@ -304,7 +305,7 @@ def rejected(a, tmp):
         if s['failed'] != 2 or s['read'] != 6 or 'no IPv6 address of 127.0.0.1' not in err:
             fail('summary %r\n%s' % (s, err))
         text = open(ctx.log).read().split('\n')
-        got = stored_content(arch.url)
+        got = stored_content(arch.url, DUMP)
         want = ctx.model('\n'.join(text[:3] + text[4:]))
         if got != want:
             fail('the other records:\n' + content_diff(got, want))
@@ -427,8 +428,11 @@ SCENARIOS = {'crash': crash, 'sigint': sigint, 'rotation': lambda a, t: rotated(
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bin', required=True)
+    ap.add_argument('--dump', required=True, help='archive_dump, which reads an archive through libesmond')
     ap.add_argument('scenario', choices=sorted(SCENARIOS))
     a = ap.parse_args()
+    global DUMP
+    DUMP = os.path.abspath(a.dump)
     a.bin = os.path.abspath(a.bin)
     with tempfile.TemporaryDirectory() as tmp:
         SCENARIOS[a.scenario](a, tmp)

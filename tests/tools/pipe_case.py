@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """One esmond-ps-pipe case against a real esmond-ps-archive (temp database).
 
-  pipe_case.py --bin DIR --samples DIR SAMPLE     (e.g. bwctl/bwctl-iperf3-tcp-1stream.txt)
-    feeds the sample on stdin, then reads back through the archive's REST API
+  pipe_case.py --bin DIR --dump PROG --samples DIR SAMPLE     (e.g. bwctl/bwctl-iperf3-tcp-1stream.txt)
+    feeds the sample on stdin, then reads back through libesmond (archive_dump)
     what was stored and compares it with what the original posted for it
     (expected/bwctl/*.json) or, where the original failed, with the values the
     input's own iperf3 JSON / pScheduler result states. Inputs that hold no
@@ -21,7 +21,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -143,19 +142,17 @@ def expectation(samples, rel):
 
 # ---- archive access ----
 
-def get(url):
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return json.load(r)
-
-
-def stored(url):
-    """[(metadata object, {event type: [points]})] for everything in the archive."""
+def stored(url, dump):
+    """[(metadata fields, {event type: [points]})] for everything in the archive, read back
+    through libesmond (archive_dump)."""
+    run = subprocess.run([dump, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    if run.returncode != 0:
+        fail('archive_dump: %s' % run.stderr.decode(errors='replace'))
     out = []
-    for md in get(url + '/esmond/perfsonar/archive/?limit=1000'):
-        data = {}
-        for et in md['event-types']:
-            data[et['event-type']] = get(url + et['base-uri'] + '?time-start=0&time-end=4102444800')
-        out.append((md, data))
+    for line in run.stdout.decode().splitlines():
+        md = json.loads(line)
+        out.append((md['fields'], {et: [{'ts': ts, 'val': v} for ts, v in md['data'][et]]
+                                   for et in md['event-types']}))
     return out
 
 
@@ -248,14 +245,14 @@ def sample_case(a):
                     fail('exit status 0 for an input without a result\n' + err)
                 if FAILS[name] not in err or 'event=main.fatal' not in err:
                     fail('the log does not say why (%r):\n%s' % (FAILS[name], err))
-                if get(url + '/esmond/perfsonar/archive/'):
+                if stored(url, a.dump):
                     fail('something was stored for a failed input')
                 return 0
             if run.returncode != 0 or 'event=main.exit' not in err:
                 fail('exit status %d\n%s' % (run.returncode, err))
             if run.stdout:
                 fail('unexpected stdout %r' % run.stdout[:200])
-            got = stored(url)
+            got = stored(url, a.dump)
             if want:
                 compare_stored(got, *want)
             else:
@@ -263,7 +260,7 @@ def sample_case(a):
             again = run_tool(a.bin, url, path)  # 409s: already stored counts as stored
             if again.returncode != 0:
                 fail('second run: exit %d\n%s' % (again.returncode, again.stderr.decode(errors='replace')))
-            if stored(url) != got:
+            if stored(url, a.dump) != got:
                 fail('second run changed what is stored')
         finally:
             stop(archive)
@@ -305,6 +302,7 @@ def main():
     ap.add_argument('--bin', required=True)
     ap.add_argument('--samples')
     ap.add_argument('--example', help='the shared examples directory')
+    ap.add_argument('--dump', help='archive_dump, which reads an archive through libesmond')
     ap.add_argument('sample', nargs='?')
     a = ap.parse_args()
     return example_case(a) if a.example else sample_case(a)
