@@ -33,7 +33,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gridftp_oracle as oracle  # noqa: E402
-from recorder import Recorder, content_key, example_keys, example_requests, masked_log, request_differences  # noqa: E402
+from recorder import Recorder, content_key, masked_log, request_differences, run_example  # noqa: E402
 from run_case import start, stop  # noqa: E402
 
 USER, KEY = 'loader', 'KEY'
@@ -269,16 +269,12 @@ def sample_case(a):
 
 def example_case(a):
     ex = a.example
-    want = example_requests(os.path.join(ex, 'esmond-ps-load-gridftp-netlogger.txt.requests'))
-    keys = iter(example_keys(want))
-    rec = Recorder(key_for=lambda body: next(keys))
-    run = subprocess.run([os.path.join(a.bin, PROG), '-U', rec.url, '-u', 'user', '-k', 'apikey', '-d', '-f',
-                          'inputs/gridftp-netlogger.log'], cwd=ex, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         timeout=60)
-    rec.stop()
+    run, log, want = run_example(os.path.join(ex, 'esmond-ps-load-gridftp-netlogger.txt.requests'),
+                                 [os.path.join(a.bin, PROG), '-u', 'user', '-k', 'apikey', '-d', '-f',
+                                  'inputs/gridftp-netlogger.log'], cwd=ex)
     if run.returncode != 0 or run.stdout:
         fail('exit %d, stdout %r\n%s' % (run.returncode, run.stdout, run.stderr.decode()))
-    diff = request_differences(rec.log, want)
+    diff = request_differences(log, want)
     if diff:
         fail(diff)
     want_err = open(os.path.join(ex, 'esmond-ps-load-gridftp-netlogger.txt.stderr.norm'), 'rb').read()

@@ -24,7 +24,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from recorder import Recorder, example_keys, example_requests, masked_log, request_differences  # noqa: E402
+from recorder import masked_log, request_differences, run_example  # noqa: E402
 from run_case import start, stop  # noqa: E402
 
 AGENT = '192.0.2.99'  # the agent the expected/ files show
@@ -271,13 +271,9 @@ def sample_case(a):
 
 def example_case(a):
     ex = a.example
-    want = example_requests(os.path.join(ex, 'esmond-ps-pipe-iperf3-tcp.txt.requests'))
-    keys = iter(example_keys(want))
-    rec = Recorder(key_for=lambda body: next(keys))
     with open(os.path.join(ex, 'inputs', 'bwctl-iperf3-tcp.txt'), 'rb') as f:
-        run = subprocess.run([os.path.join(a.bin, 'esmond-ps-pipe'), '-U', rec.url, '-u', 'user', '-k', 'apikey'],
-                             stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    rec.stop()
+        run, log, want = run_example(os.path.join(ex, 'esmond-ps-pipe-iperf3-tcp.txt.requests'),
+                                     [os.path.join(a.bin, 'esmond-ps-pipe'), '-u', 'user', '-k', 'apikey'], stdin=f)
     if run.returncode != 0:
         fail('exit %d\n%s' % (run.returncode, run.stderr.decode()))
     want_out = open(os.path.join(ex, 'esmond-ps-pipe-iperf3-tcp.txt'), 'rb').read()
@@ -286,11 +282,11 @@ def example_case(a):
     want_err = open(os.path.join(ex, 'esmond-ps-pipe-iperf3-tcp.txt.stderr.norm'), 'rb').read()
     if masked_log(run.stderr) != want_err:
         fail('log %r, want %r' % (masked_log(run.stderr), want_err))
-    diff = request_differences(rec.log, want)
+    diff = request_differences(log, want)
     if diff:
         fail(diff)
     # the values' JSON text: reals as Python writes them
-    raw = [b for m, p, b in rec.log if m == 'PUT'][0].decode()
+    raw = [b for m, p, b in log if m == 'PUT'][0].decode()
     for tok in ('1997333333.5', '"start":0.0', '"duration":2.0', '2000001000.0'):
         if tok not in raw.replace(' ', ''):
             fail('PUT body lacks %s: %s' % (tok, raw[:300]))

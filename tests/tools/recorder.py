@@ -5,6 +5,7 @@ kept in order as (method, path, body bytes)."""
 import hashlib
 import json
 import re
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -92,3 +93,17 @@ def request_differences(got, want):
         if json.dumps(gb) != json.dumps(wb):
             return '%s %s body:\n%s\nwant:\n%s' % (gm, gp, json.dumps(gb), json.dumps(wb))
     return None
+
+
+def run_example(requests_path, argv, stdin=None, cwd=None):
+    """Runs a loader (argv without its -U URL) against a recorder that answers
+    with the example's keys. Returns (the run, its requests, the example's)."""
+    want = example_requests(requests_path)
+    keys = iter(example_keys(want))
+    rec = Recorder(key_for=lambda body: next(keys))
+    try:
+        run = subprocess.run(argv[:1] + ['-U', rec.url] + argv[1:], stdin=stdin, cwd=cwd, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, timeout=60)
+    finally:
+        rec.stop()
+    return run, rec.log, want
