@@ -258,10 +258,15 @@ static int post_result(const options *o, esm_bw_result *r)
               (!src || !in_src) ? "source" : "destination", (!src || !in_src) ? "src" : "dest");
         return 1;
     }
+    /* a name that does not resolve (pScheduler specs carry names) is replaced by the option's address */
     char src_addr[NI_MAXHOST], dst_addr[NI_MAXHOST];
-    if (to_address(src, src_addr, sizeof src_addr) != 0 || to_address(dst, dst_addr, sizeof dst_addr) != 0) {
-        esm_loader_log("process_iperf3.error", "cannot find the address of %s; give it with --src/--dest",
-              to_address(src, src_addr, sizeof src_addr) != 0 ? src : dst);
+    bool src_ok = to_address(src, src_addr, sizeof src_addr) == 0 ||
+                  (o->src && to_address(o->src, src_addr, sizeof src_addr) == 0);
+    bool dst_ok = to_address(dst, dst_addr, sizeof dst_addr) == 0 ||
+                  (o->dest && to_address(o->dest, dst_addr, sizeof dst_addr) == 0);
+    if (!src_ok || !dst_ok) {
+        esm_loader_log("process_iperf3.error", "cannot find the address of %s; give it with --%s",
+                       !src_ok ? (o->src ? o->src : src) : (o->dest ? o->dest : dst), !src_ok ? "src" : "dest");
         return 1;
     }
     src = src_addr;

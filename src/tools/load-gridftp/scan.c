@@ -2,7 +2,7 @@
  * line, and the state saved behind them. The state only ever names the end
  * of a record that has been dealt with (stored, already stored, refused by
  * the archive, or unusable), so a crash at any point loses nothing: the
- * next run starts at most a second's worth of records early, and what it
+ * next run starts at most SAVE_EVERY_MS worth of records early, and what it
  * sends again the archive already holds. */
 #include <errno.h>
 #include <stdarg.h>
@@ -74,9 +74,8 @@ static void transfer(scan *s, const esm_gftp_plan *plan, esm_ld_code plan_rc, co
 {
     run *r = s->r;
     r->n.loaded++;
-    if (!r->o->no_progress && r->n.loaded % 100 == 0) {
+    if (!r->o->no_progress && r->n.loaded % 100 == 0)
         log_ev(r, "info", "%llu records processed", r->n.loaded);
-    }
     uint64_t line = s->base_line + pos->line_no;
     if (plan_rc == ESM_LD_ENOMEM) {
         esm_loader_log("main.error", "out of memory");
@@ -164,7 +163,6 @@ void scan_log(run *r, int fd, const char *path, uint64_t offset, uint64_t line)
         r->fatal = true;
         goto out;
     }
-    bool eof = false;
     uint64_t fed = 0;
     while (!r->fatal && !r->done) {
         esm_gftp_record net;
@@ -185,17 +183,16 @@ void scan_log(run *r, int fd, const char *path, uint64_t offset, uint64_t line)
             }
             r->n.bytes += (uint64_t)got;
             fed += (uint64_t)got;
-            if (got == 0) {
-                eof = true;
+            if (got == 0)
                 esm_gftp_reader_finish(rd);
-            } else if (esm_gftp_reader_feed(rd, buf, (size_t)got) != ESM_LD_OK) {
+            else if (esm_gftp_reader_feed(rd, buf, (size_t)got) != ESM_LD_OK) {
                 esm_loader_log("main.error", "out of memory");
                 r->fatal = true;
             }
             continue;
         }
-        if (eof && !pos.terminated) {
-            /* the server may still be writing it: it is read on the next run */
+        if (!pos.terminated) {
+            /* the last line, without its end: the server may still be writing it; the next run reads it */
             log_ev(r, "warning", "line %llu does not end yet (still being written?) - left for the next run",
                    (unsigned long long)(s.base_line + pos.line_no));
             if (rc == ESM_LD_OK)
