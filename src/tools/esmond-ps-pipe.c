@@ -5,7 +5,6 @@
  * deliberate differences are listed in the README. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -21,7 +20,6 @@
 #include "json_write.h"
 #include "loader.h"
 #include "optparse.h"
-#include "pyfloat.h"
 
 #define PROG "esmond-ps-pipe"
 #define MAX_INPUT (256u << 20) /* far above any test result */
@@ -153,20 +151,19 @@ typedef struct {
     bool verbose;
 } options;
 
-/* A number as the JSON text the original sent (5, 6.0); a missing one as the
+/* A number parameter as the original sent it (5, 6.0); a missing one as the
  * text "None" that its str() would have made. */
-static const char *num_json(const esm_num *n, char *buf, size_t cap)
+static esm_code set_num(esm_metadata_post *mp, const char *name, const esm_num *n)
 {
-    if (n->kind == ESM_NUM_INT) {
-        snprintf(buf, cap, "%lld", n->i);
-    } else if (n->kind == ESM_NUM_REAL && isfinite(n->d)) {
-        char f[ESM_PYFLOAT_MAX];
-        esm_pyfloat_format(n->d, f);
-        snprintf(buf, cap, "%s", f);
-    } else {
-        snprintf(buf, cap, "\"None\"");
-    }
-    return buf;
+    esm_buf b;
+    esm_buf_init(&b);
+    if (esm_num_present(n))
+        esm_ld_put_num(&b, n);
+    else
+        esm_buf_puts(&b, "\"None\"");
+    esm_code rc = b.failed ? ESM_ERR_NOMEM : esm_metadata_post_set_json(mp, name, b.data);
+    esm_buf_free(&b);
+    return rc;
 }
 
 /* Adds one value; returns false when out of memory or rejected. */
@@ -255,7 +252,7 @@ static int post_result(const options *o, esm_bw_result *r)
         in_dst = dst;
     if (!src || !dst || !in_src || !in_dst) {
         esm_loader_log("process_iperf3.error", "the input names no %s; give it with --%s",
-              (!src || !in_src) ? "source" : "destination", (!src || !in_src) ? "src" : "dest");
+                       (!src || !in_src) ? "source" : "destination", (!src || !in_src) ? "src" : "dest");
         return 1;
     }
     /* a name that does not resolve (pScheduler specs carry names) is replaced by the option's address */
@@ -276,8 +273,8 @@ static int post_result(const options *o, esm_bw_result *r)
         snprintf(agent, sizeof agent, "%s", o->agent);
     else if (local_address_toward(in_dst, agent, sizeof agent) != 0 &&
              local_address_toward(dst, agent, sizeof agent) != 0) {
-        esm_loader_log("process_iperf3.error", "cannot find the local address toward %s (%s); give it with --agent", in_dst,
-              strerror(errno));
+        esm_loader_log("process_iperf3.error", "cannot find the local address toward %s (%s); give it with --agent",
+                       in_dst, strerror(errno));
         return 1;
     }
     if (!esm_num_present(&r->ts)) {
@@ -289,7 +286,7 @@ static int post_result(const options *o, esm_bw_result *r)
                                                       : (esm_num_present(&r->num_streams) && r->num_streams.d > 1);
 
     esm_metadata_post *mp = esm_metadata_post_new("point-to-point");
-    char tool[128], buf[64];
+    char tool[128];
     snprintf(tool, sizeof tool, "%s%s", tool_prefix(r->format), r->tool_name ? r->tool_name : "iperf3");
     bool ok = mp && esm_metadata_post_set(mp, "source", src) == ESM_OK &&
               esm_metadata_post_set(mp, "destination", dst) == ESM_OK &&
@@ -297,7 +294,7 @@ static int post_result(const options *o, esm_bw_result *r)
               esm_metadata_post_set(mp, "measurement-agent", agent) == ESM_OK &&
               esm_metadata_post_set(mp, "input-source", in_src) == ESM_OK &&
               esm_metadata_post_set(mp, "input-destination", in_dst) == ESM_OK &&
-              esm_metadata_post_set_json(mp, "time-duration", num_json(&r->duration, buf, sizeof buf)) == ESM_OK &&
+              set_num(mp, "time-duration", &r->duration) == ESM_OK &&
               esm_metadata_post_set(mp, "ip-transport-protocol", r->protocol ? r->protocol : "None") == ESM_OK;
     static const char *const base[] = {"throughput", "throughput-subintervals", "packet-retransmits-subintervals"};
     static const char *const multi[] = {"streams-packet-retransmits", "streams-packet-retransmits-subintervals",
@@ -311,8 +308,8 @@ static int post_result(const options *o, esm_bw_result *r)
         ok = esm_metadata_post_add_event_type(mp, "packet-retransmits") == ESM_OK;
     for (size_t i = 0; ok && r->udp && i < 3; i++)
         ok = esm_metadata_post_add_event_type(mp, udp[i]) == ESM_OK;
-    ok = ok && esm_metadata_post_set_json(mp, "bw-parallel-streams", num_json(&r->num_streams, buf, sizeof buf)) == ESM_OK &&
-         esm_metadata_post_set_json(mp, "bw_ignore_first_seconds", num_json(&r->omit, buf, sizeof buf)) == ESM_OK;
+    ok = ok && set_num(mp, "bw-parallel-streams", &r->num_streams) == ESM_OK &&
+         set_num(mp, "bw_ignore_first_seconds", &r->omit) == ESM_OK;
     if (!ok) {
         esm_metadata_post_free(mp);
         esm_loader_log("process_iperf3.error", "cannot build the metadata (out of memory or text that is not UTF-8)");
@@ -334,8 +331,9 @@ static int post_result(const options *o, esm_bw_result *r)
     rc = esm_metadata_post_send(c, mp, &md);
     if (rc != ESM_OK) {
         const char *d = esm_client_error(c);
-        esm_loader_log("process_iperf3.error", "MetadataPost failed, abort processing, not updating record state - ERROR: %s",
-              *d ? d : esm_strerror(rc));
+        esm_loader_log("process_iperf3.error",
+                       "MetadataPost failed, abort processing, not updating record state - ERROR: %s",
+                       *d ? d : esm_strerror(rc));
         goto out;
     }
     if (o->verbose)

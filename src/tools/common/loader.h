@@ -40,19 +40,20 @@ typedef struct {
         {'u', "user", "USER", ESM_OPT_STRING, "POST interface username.", &(a).user},                                  \
         {'k', "key", "API_KEY", ESM_OPT_STRING, "API key for POST operation.", &(a).key},                              \
         {'s', "script_alias", "URI_PREFIX", ESM_OPT_STRING,                                                            \
-         "Set the script_alias arg if the perfsonar API is\nconfigured to use one (default=/ which means none\nset).",  \
+         "Set the script_alias arg if the perfsonar API is\nconfigured to use one (default=/ which means none\nset).", \
          &(a).alias}
 #define ESM_LOADER_NEW_ARCHIVE_OPTS(a)                                                                                 \
-    {0, "timeout", "SECONDS", ESM_OPT_INT, NULL, &(a).timeout}, {0, "insecure", NULL, ESM_OPT_FLAG, NULL, &(a).insecure}, \
+    {0, "timeout", "SECONDS", ESM_OPT_INT, NULL, &(a).timeout},                                                    \
+        {0, "insecure", NULL, ESM_OPT_FLAG, NULL, &(a).insecure},                                                      \
         {0, "ca-file", "FILE", ESM_OPT_STRING, NULL, &(a).ca_file}
 /* The originals' defaults. */
 #define ESM_LOADER_ARCHIVE_DEFAULTS {.url = "http://localhost:8000", .user = "", .key = "", .alias = "/"}
 
 /* A client that writes to the archive: the script alias (the original's
- * default "/" keeps a path given in the URL), ApiKey credentials (none
- * when user and key are both empty), TLS
- * options, timeouts, and no retries (a write is never sent twice by the
- * library; the loaders decide). NULL with *why set to a static reason. */
+ * default "/" keeps a path given in the URL), ApiKey credentials (none when
+ * user and key are both empty), TLS options, timeouts, and no retries (a
+ * write is never sent twice by the library; the loaders decide). NULL with
+ * *why set to a static reason. */
 esm_client *esm_loader_client(const esm_loader_archive *a, const char **why);
 
 #endif

@@ -116,7 +116,8 @@ static void read_logs(run *r, int fd, const char *path, const char *shown)
     esm_ld_error why;
     int m = st.style != r->style ? 0 : esm_gftp_state_matches(&st, fd, &why);
     if (st.style != r->style)
-        esm_ld_set_error(&why, ESM_LD_EVALUE, "the state is for %s logs", st.style == ESM_GFTP_JSON ? "JSON" : "netlogger");
+        esm_ld_set_error(&why, ESM_LD_EVALUE, "the state is for %s logs",
+                         st.style == ESM_GFTP_JSON ? "JSON" : "netlogger");
     if (m == 1) {
         esm_loader_log("main.process", "File %s passes last record check", shown);
         if (r->o->verbose)

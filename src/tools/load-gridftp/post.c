@@ -88,15 +88,14 @@ static post_result judge(poster *p, esm_code rc, const char *ev, const char *wha
 {
     const char *detail = esm_client_error(p->c);
     char event[96];
+    snprintf(event, sizeof event, "%s.error", ev);
     long status = esm_client_http_status(p->c);
     /* the archive's answer on this one record; anything else concerns every record */
     if (rc == ESM_ERR_INVALID || (rc == ESM_ERR_HTTP && (status == 400 || status == 413 || status == 422))) {
-        snprintf(event, sizeof event, "%s.error", ev);
         esm_loader_log(event, "%s failed for the record on line %llu, skipping it - ERR: %s", what,
                        (unsigned long long)line, *detail ? detail : esm_strerror(rc));
         return POST_REJECTED;
     }
-    snprintf(event, sizeof event, "%s.error", ev);
     esm_loader_log(event, "%s failed, abort processing, not updating state past line %llu - ERR: %s", what,
                    (unsigned long long)line - 1, *detail ? detail : esm_strerror(rc));
     return POST_FATAL;

@@ -48,16 +48,6 @@ static bool add_string(esm_gftp_plan *p, const char *name, const char *s)
     return take(p->md, &p->n_md, ESM_GFTP_MAX_MEMBERS, name, &b);
 }
 
-static bool add_int(esm_gftp_plan *p, const char *name, bool have, long long v)
-{
-    if (!have)
-        return true;
-    esm_buf b;
-    esm_buf_init(&b);
-    esm_buf_printf(&b, "%lld", v);
-    return take(p->md, &p->n_md, ESM_GFTP_MAX_MEMBERS, name, &b);
-}
-
 static bool add_num(esm_gftp_plan *p, const char *name, const esm_num *n)
 {
     if (!esm_num_present(n))
@@ -66,6 +56,12 @@ static bool add_num(esm_gftp_plan *p, const char *name, const esm_num *n)
     esm_buf_init(&b);
     esm_ld_put_num(&b, n);
     return take(p->md, &p->n_md, ESM_GFTP_MAX_MEMBERS, name, &b);
+}
+
+static bool add_int(esm_gftp_plan *p, const char *name, bool have, long long v)
+{
+    esm_num n = {.kind = have ? ESM_NUM_INT : ESM_NUM_ABSENT, .i = v, .d = (double)v};
+    return add_num(p, name, &n);
 }
 
 static bool add_value(esm_gftp_plan *p, const char *event_type, esm_buf *b)
@@ -231,9 +227,8 @@ esm_ld_code esm_gftp_plan_json(const esm_gftp_json_record *r, esm_gftp_privacy p
         return ESM_LD_EVALUE;
     }
     bool retr = strcmp(r->cmd_type, "RETR") == 0;
-    esm_num stripes = {.kind = ESM_NUM_INT, .i = r->stripes, .d = (double)r->stripes};
     bool ok = add_subject(p, retr, r->host, host_addr, r->dest, dest_copy) &&
-              add_num(p, "bw-parallel-streams", &r->nstreams) && add_num(p, "bw-stripes", &stripes) &&
+              add_num(p, "bw-parallel-streams", &r->nstreams) && add_int(p, "bw-stripes", true, r->stripes) &&
               add_string(p, "gridftp-program", r->prog) && add_num(p, "gridftp-block-size", &r->globus_blocksize) &&
               add_num(p, "tcp-window-size", &r->tcp_bufsize) && add_num(p, "gridftp-bytes-transferred", &r->nbytes) &&
               (!priv.file || add_string(p, "gridftp-file", r->file)) &&
