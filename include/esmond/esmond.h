@@ -96,7 +96,7 @@ const char *esm_client_error(const esm_client *c);
 /* HTTP status of the last response, 0 when none was received. */
 long esm_client_http_status(const esm_client *c);
 
-/* ---- event-type catalog (spec §9.3) ------------------------------------ */
+/* ---- event-type catalog (esmond-rest-api §10.3) ------------------------- */
 
 typedef enum {
     ESM_TYPE_UNKNOWN = -1,

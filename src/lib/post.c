@@ -1,5 +1,5 @@
-/* Writing: metadata objects (spec §11.1), single points (§11.2) and bulk
- * PUTs grouped by timestamp (§11.3). */
+/* Writing: metadata objects (esmond-rest-api §12.1), single points (§12.2)
+ * and bulk PUTs grouped by timestamp (§12.3). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +45,7 @@ esm_code esm_metadata_post_set(esm_metadata_post *mp, const char *name, const ch
     if (!settable(mp, name) || !value)
         return ESM_ERR_INVALID;
     /* Text by default: the archive stores text, and numbers would be
-     * re-rendered (20.0 vs 20) and change the metadata's identity (spec §5.3). */
+     * re-rendered (20.0 vs 20) and change the metadata's identity (esmond-rest-api §6.3). */
     json_t *v = json_string(value);
     if (!v)
         return ESM_ERR_INVALID; /* not UTF-8 */
@@ -57,7 +57,7 @@ esm_code esm_metadata_post_set_json(esm_metadata_post *mp, const char *name, con
     if (!settable(mp, name) || !value_json)
         return ESM_ERR_INVALID;
     json_t *v = json_loads(value_json, JSON_DECODE_ANY, NULL);
-    /* archives keep parameters as text: null, arrays and objects have no agreed text (spec §5.3) */
+    /* archives keep parameters as text: null, arrays and objects have no agreed text (esmond-rest-api §6.3) */
     if (!v || json_is_null(v) || json_is_array(v) || json_is_object(v)) {
         json_decref(v);
         return ESM_ERR_INVALID;
@@ -124,7 +124,7 @@ static esm_code send_json(esm_client *c, const char *method, const char *target,
     return rc;
 }
 
-/* The subject fields a subject type needs (spec §5.2); archives reject posts without them. */
+/* The subject fields a subject type needs (esmond-rest-api §6.2); archives reject posts without them. */
 static esm_code check_subject(esm_client *c, const json_t *body)
 {
     static const char *const p2p[] = {"source", "destination", "measurement-agent", "tool-name", "input-source",

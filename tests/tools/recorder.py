@@ -53,7 +53,7 @@ class Recorder:
         self.server.server_close()
 
 
-# ---- the examples: ../shared/examples/*.requests and *.stderr.norm ----
+# ---- the examples: tests/data/*-example/*.requests and *.stderr.norm ----
 
 LOG_STAMP = re.compile(rb'ts=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (event=\S+) id=\d+')
 
