@@ -15,6 +15,9 @@
   foreign-state an empty state file (Python 3's broken pickle) or another
                 log's state: a warning and the log from its start
   once          identical metadata is posted once in a run
+  write-paths   every write of a run (metadata, bulk PUT, failures POST) goes
+                under --url and the script alias, also when the archive
+                answers with URIs under another mount point
   unterminated  a last line still being written is left for the next run
   options       -S, -D, -p, -l, --timeout and the original's option errors
 
@@ -355,6 +358,28 @@ def once(a, tmp):
         fail('exit %d, %d metadata posts, %d requests\n%s' % (code, len(posts), len(rec.log), err))
 
 
+def write_paths(a, tmp):
+    ctx = Ctx(a, tmp)
+    with open(ctx.log, 'w') as f:
+        for i, code in enumerate((226, 426, 226, 451)):
+            f.write(re.sub(r'CODE=\d+', 'CODE=%d' % code, record(i, kind='RETR')))
+    for alias, mount, root in (([], '/esmond/perfsonar/', '/perfsonar/archive/'),
+                               (['-s', 'esmond'], '/other/perfsonar/', '/esmond/perfsonar/archive/'),
+                               (['-s', '/a/b/'], '/perfsonar/', '/a/b/perfsonar/archive/')):
+        rec = Recorder(mount=mount)
+        argv = [os.path.join(a.bin, PROG), '-U', rec.url + '/', '-u', USER, '-k', KEY, '-P', '-d',
+                '-f', ctx.log] + alias
+        r = subprocess.run(argv, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        rec.stop()
+        err = r.stderr.decode(errors='replace')
+        kinds = sorted({(m, p.endswith('/failures/base')) for m, p, _ in rec.log})
+        if r.returncode != 0 or kinds != [('POST', False), ('POST', True), ('PUT', False)]:
+            fail('%s: exit %d, requests %r\n%s' % (alias, r.returncode, [(m, p) for m, p, _ in rec.log], err))
+        stray = [(m, p) for m, p, _ in rec.log if not p.startswith(root)]
+        if stray:
+            fail('%s, archive answering under %s: writes outside %s: %r' % (alias, mount, root, stray))
+
+
 def unterminated(a, tmp):
     ctx = Ctx(a, tmp)
     make_log(ctx.log, 0, 3)
@@ -421,7 +446,8 @@ def options(a, tmp):
 
 SCENARIOS = {'crash': crash, 'sigint': sigint, 'rotation': lambda a, t: rotated(a, t, False),
              'copytruncate': lambda a, t: rotated(a, t, True), 'archive-down': archive_down,
-             'rejected': rejected, 'foreign-state': foreign_state, 'once': once, 'unterminated': unterminated,
+             'rejected': rejected, 'foreign-state': foreign_state, 'once': once, 'write-paths': write_paths,
+             'unterminated': unterminated,
              'options': options}
 
 
