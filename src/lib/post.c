@@ -137,6 +137,22 @@ static char *archive_target(const esm_client *c, const char *tail)
     return t;
 }
 
+/* A write whose answer is not needed: method to the target of tail (see
+ * archive_target()) with body, which is released (NULL: out of memory). */
+static esm_code send_write(esm_client *c, const char *method, const char *tail, json_t *body)
+{
+    char *target = body ? archive_target(c, tail) : NULL;
+    esm_code rc = ESM_ERR_NOMEM;
+    if (target) {
+        esm__response r;
+        rc = send_json(c, method, target, body, &r);
+        esm__response_free(&r);
+    }
+    free(target);
+    json_decref(body);
+    return rc;
+}
+
 /* The subject fields a subject type needs (spec §5.2); archives reject posts without them. */
 static esm_code check_subject(esm_client *c, const json_t *body)
 {
@@ -223,19 +239,9 @@ esm_code esm_point_post(esm_client *c, const char *metadata_key, const char *eve
     json_t *val = json_loads(value_json, JSON_DECODE_ANY, NULL);
     if (!val)
         return esm__client_fail(c, ESM_ERR_INVALID, "the value is not JSON text");
-    json_t *body = json_pack("{s:I, s:o}", "ts", (json_int_t)ts, "val", val);
     char tail[160]; /* key and event type are at most 64 characters each */
     snprintf(tail, sizeof tail, "%s/%s/base", metadata_key, event_type);
-    char *target = body ? archive_target(c, tail) : NULL;
-    esm_code rc = ESM_ERR_NOMEM;
-    if (target) {
-        esm__response r;
-        rc = send_json(c, "POST", target, body, &r);
-        esm__response_free(&r);
-    }
-    free(target);
-    json_decref(body);
-    return rc;
+    return send_write(c, "POST", tail, json_pack("{s:I, s:o}", "ts", (json_int_t)ts, "val", val));
 }
 
 struct esm_bulk_post {
@@ -309,15 +315,5 @@ esm_code esm_bulk_post_send(esm_client *c, const esm_bulk_post *bp)
         return ESM_ERR_INVALID;
     char tail[72];
     snprintf(tail, sizeof tail, "%s/", bp->key);
-    char *target = archive_target(c, tail);
-    json_t *body = target ? json_pack("{s:O}", "data", bp->data) : NULL;
-    esm_code rc = ESM_ERR_NOMEM;
-    if (body) {
-        esm__response r;
-        rc = send_json(c, "PUT", target, body, &r);
-        esm__response_free(&r);
-    }
-    free(target);
-    json_decref(body);
-    return rc;
+    return send_write(c, "PUT", tail, json_pack("{s:O}", "data", bp->data));
 }
