@@ -51,7 +51,8 @@ void esm_progress_update(esm_progress *p, unsigned long long done, unsigned long
     if (!p)
         return;
     long long now = now_ms();
-    if (p->drawn_ms >= 0 && now - p->drawn_ms < REDRAW_MS)
+    /* in place at most every REDRAW_MS; at once when other output cleared it */
+    if (p->drawn_ms >= 0 && on_screen && now - p->drawn_ms < REDRAW_MS)
         return;
     p->drawn_ms = now;
     long long secs = (now - p->started_ms) / 1000;

@@ -3,7 +3,7 @@
  * or a pipe never gets it. The line is redrawn in place at most 4 times a
  * second and cleared at the end; anything else written to the terminal
  * meanwhile must call esm_progress_hide() first, so no line is written over
- * it (the loaders' log does). */
+ * it (the loaders' log does), and the next update puts it back below. */
 #ifndef ESM_TOOLS_PROGRESS_H
 #define ESM_TOOLS_PROGRESS_H
 
@@ -16,7 +16,7 @@ esm_progress *esm_progress_start(const char *unit);
 /* The counts so far; draws the line when it is due (the first update is). */
 void esm_progress_update(esm_progress *p, unsigned long long done, unsigned long long points);
 /* Clears the line, if one is drawn, before other output to the terminal;
- * the next due update draws it again. */
+ * the next update draws it again. */
 void esm_progress_hide(void);
 /* Clears the line and frees p (at the end, on errors and after signals). */
 void esm_progress_end(esm_progress *p);
