@@ -3,7 +3,8 @@
  * or a pipe never gets it. The line is redrawn in place at most 4 times a
  * second and cleared at the end; anything else written to the terminal
  * meanwhile must call esm_progress_hide() first, so no line is written over
- * it (the loaders' log does), and the next update puts it back below. */
+ * it (the loaders' log does), and the next update puts it back below.
+ * Not thread-safe: one thread calls these (or the caller's lock orders them). */
 #ifndef ESM_TOOLS_PROGRESS_H
 #define ESM_TOOLS_PROGRESS_H
 
