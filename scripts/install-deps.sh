@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev scdoc
   python3 python3-dateutil
   curl valgrind openssl iproute2
+  systemd logrotate  # tests of contrib/: systemd-analyze verify of the units, a real logrotate run
 )
 
 missing=()

@@ -3,20 +3,19 @@
 #ifndef ESA_ARCHIVE_H
 #define ESA_ARCHIVE_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "request.h"
 #include "store.h"
-
-typedef struct {
-    char *user;
-    char *key;
-} esa_token;
+#include "tokens.h"
 
 typedef struct {
     esa_store *store;
-    esa_token *tokens;
-    size_t n_tokens;
+    /* Who may write. SIGHUP swaps in a new set (esa_auth_swap()) while
+     * requests read it: they hold the read lock while they look. */
+    pthread_rwlock_t tokens_lock;
+    esa_tokens *tokens;
 } esa_archive;
 
 /* Routes one request (path below the mount point, e.g. "/archive/<key>/"). */

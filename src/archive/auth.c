@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,17 +16,31 @@ static bool same_secret(const char *a, size_t alen, const char *b)
     return diff == 0 && blen != 0;
 }
 
-static bool known_key(const esa_archive *ar, const char *user, size_t ulen, const char *key, size_t klen)
+static bool known_key(esa_archive *ar, const char *user, size_t ulen, const char *key, size_t klen)
 {
     bool ok = false;
-    for (size_t i = 0; i < ar->n_tokens; i++) {
-        bool user_ok = !user || (strlen(ar->tokens[i].user) == ulen && strncmp(ar->tokens[i].user, user, ulen) == 0);
-        ok |= user_ok && same_secret(key, klen, ar->tokens[i].key);
+    pthread_rwlock_rdlock(&ar->tokens_lock);
+    const esa_tokens *t = ar->tokens;
+    for (size_t i = 0; t && i < t->n; i++) {
+        bool user_ok = !user || (strlen(t->items[i].user) == ulen && strncmp(t->items[i].user, user, ulen) == 0);
+        ok |= user_ok && same_secret(key, klen, t->items[i].key);
     }
+    pthread_rwlock_unlock(&ar->tokens_lock);
     return ok;
 }
 
-esa_auth_result esa_auth_check(const esa_archive *ar, const esa_request *rq, char *err, size_t errlen)
+void esa_auth_swap(esa_archive *ar, esa_tokens *fresh)
+{
+    pthread_rwlock_wrlock(&ar->tokens_lock);
+    esa_tokens *old = ar->tokens;
+    ar->tokens = fresh;
+    pthread_rwlock_unlock(&ar->tokens_lock);
+    if (old)
+        esa_tokens_free(old);
+    free(old);
+}
+
+esa_auth_result esa_auth_check(esa_archive *ar, const esa_request *rq, char *err, size_t errlen)
 {
     const char *h = rq->authorization;
     *err = '\0';

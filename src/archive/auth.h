@@ -12,6 +12,10 @@ typedef enum {
 
 /* Checks rq's Authorization header; for ESA_AUTH_INVALID and for a wrong
  * ApiKey, writes the reason into err. */
-esa_auth_result esa_auth_check(const esa_archive *ar, const esa_request *rq, char *err, size_t errlen);
+esa_auth_result esa_auth_check(esa_archive *ar, const esa_request *rq, char *err, size_t errlen);
+/* Makes fresh (malloc'ed, owned by ar from now on) the set that requests
+ * check against, at once for every request after it; frees the old set once
+ * no request looks at it. */
+void esa_auth_swap(esa_archive *ar, esa_tokens *fresh);
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "archive.h"
+#include "auth.h"
 #include "import.h"
 #include "server.h"
 #include "store.h"
@@ -32,7 +33,8 @@ static const char usage_text[] =
     "  --token USER:KEY     accept writes with 'Authorization: Token KEY' or\n"
     "                       'Authorization: ApiKey USER:KEY' (repeatable); reads are open\n"
     "  --token-file FILE    read USER:KEY pairs from FILE, one a line ('#' starts a\n"
-    "                       comment), so keys stay out of the process list\n"
+    "                       comment), so keys stay out of the process list; SIGHUP\n"
+    "                       reads it again\n"
     "  --import DIR         load an archive laid out as files (metadata.json + data/),\n"
     "                       then serve, or exit when --listen is not given\n"
     "  --threads N          serving threads (default 4)\n"
@@ -51,8 +53,9 @@ typedef struct {
     const char *import_dir;
     long long threads;
     long long max_body;
-    esa_token *tokens;
-    size_t n_tokens;
+    esa_tokens given;          /* --token */
+    const char **token_files;  /* --token-file, read again on SIGHUP */
+    size_t n_token_files;
 } options;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -67,48 +70,37 @@ static int usage_error(const char *fmt, ...)
     return 2;
 }
 
-static int add_token(options *o, const char *arg)
+/* The set to serve with: the --token pairs and every --token-file's.
+ * NULL with err set when a file cannot be used. */
+static esa_tokens *load_tokens(const options *o, char *err, size_t cap)
 {
-    const char *colon = strchr(arg, ':');
-    if (!colon || colon == arg || !colon[1])
-        return usage_error("%s", "--token wants USER:KEY (the value is not shown: it may be a secret)");
-    esa_token *t = realloc(o->tokens, (o->n_tokens + 1) * sizeof *t);
+    esa_tokens *t = calloc(1, sizeof *t);
+    int rc = t ? 0 : -1;
     if (!t)
-        return 1;
-    o->tokens = t;
-    t[o->n_tokens].user = strndup(arg, (size_t)(colon - arg));
-    t[o->n_tokens].key = strdup(colon + 1);
-    if (!t[o->n_tokens].user || !t[o->n_tokens].key)
-        return 1;
-    o->n_tokens++;
-    return 0;
+        snprintf(err, cap, "out of memory");
+    for (size_t i = 0; rc == 0 && i < o->given.n; i++) {
+        char pair[2048];
+        snprintf(pair, sizeof pair, "%s:%s", o->given.items[i].user, o->given.items[i].key);
+        rc = esa_tokens_add(t, pair, err, cap);
+    }
+    for (size_t i = 0; rc == 0 && i < o->n_token_files; i++)
+        rc = esa_tokens_add_file(t, o->token_files[i], err, cap);
+    if (rc != 0 && t) {
+        esa_tokens_free(t);
+        free(t);
+        t = NULL;
+    }
+    return t;
 }
 
 static int add_token_file(options *o, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "esmond-ps-archive: cannot read --token-file %s: %s\n", path, strerror(errno));
-        return 2;
-    }
-    char line[1024];
-    int rc = 0, lineno = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        const char *p = line + strspn(line, " \t");
-        if (*p == '\0' || *p == '#')
-            continue;
-        if (!strchr(p, ':') || p[strlen(p) - 1] == ':' || *p == ':') {
-            /* the line holds a secret: name the line, never print it */
-            fprintf(stderr, "esmond-ps-archive: %s line %d: expected USER:KEY\n", path, lineno);
-            rc = 2;
-        } else {
-            rc = add_token(o, p);
-        }
-    }
-    fclose(f);
-    return rc;
+    const char **grown = realloc(o->token_files, (o->n_token_files + 1) * sizeof *grown);
+    if (!grown)
+        return 1;
+    o->token_files = grown;
+    grown[o->n_token_files++] = path;
+    return 0;
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -122,6 +114,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     opterr = 0;
+    char err[512];
     int c;
     while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
         int rc = 0;
@@ -129,7 +122,10 @@ static int parse_options(int argc, char **argv, options *o)
         case 'd': o->db = optarg; break;
         case 'l': o->listen = optarg; break;
         case 'i': o->import_dir = optarg; break;
-        case 't': rc = add_token(o, optarg); break;
+        case 't':
+            if (esa_tokens_add(&o->given, optarg, err, sizeof err) != 0)
+                return usage_error("--token: %s", err);
+            break;
         case 'T': rc = add_token_file(o, optarg); break;
         case 'n':
             if (!esa_parse_int(optarg, &o->threads) || o->threads < 1 || o->threads > 256)
@@ -156,6 +152,25 @@ static int parse_options(int argc, char **argv, options *o)
     return -1;
 }
 
+/* SIGHUP: the token files again. A file that cannot be used keeps the set
+ * in use; requests in progress finish with the set they looked at. */
+static void reload_tokens(esa_archive *ar, const options *o)
+{
+    if (!o->n_token_files) {
+        fprintf(stderr, "esmond-ps-archive: SIGHUP received, no --token-file to read again\n");
+        return;
+    }
+    char err[1024];
+    esa_tokens *fresh = load_tokens(o, err, sizeof err);
+    if (!fresh) {
+        fprintf(stderr, "esmond-ps-archive: SIGHUP received, keeping the tokens in use: %s\n", err);
+        return;
+    }
+    size_t n = fresh->n;
+    esa_auth_swap(ar, fresh);
+    fprintf(stderr, "esmond-ps-archive: SIGHUP received, %zu token%s in use\n", n, n == 1 ? "" : "s");
+}
+
 static int serve(esa_archive *ar, const options *o)
 {
     /* Signals are taken by sigwait() below, so every thread started from here blocks them. */
@@ -163,6 +178,7 @@ static int serve(esa_archive *ar, const options *o)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     char url[128], err[512];
     esa_server *srv = esa_server_start(ar, o->listen, (int)o->threads, (size_t)o->max_body, url, sizeof url, err,
@@ -174,7 +190,8 @@ static int serve(esa_archive *ar, const options *o)
     printf("listening on %s\n", url);
     fflush(stdout);
     int sig = 0;
-    sigwait(&stop, &sig);
+    while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
+        reload_tokens(ar, o);
     fprintf(stderr, "esmond-ps-archive: %s received, finishing requests in progress\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     esa_server_stop(srv);
@@ -185,26 +202,28 @@ int main(int argc, char **argv)
 {
     options o = {.threads = DEFAULT_THREADS, .max_body = DEFAULT_MAX_BODY};
     int rc = parse_options(argc, argv, &o);
+    char err[1024];
+    esa_archive ar = {.tokens_lock = PTHREAD_RWLOCK_INITIALIZER};
+    if (rc < 0 && !(ar.tokens = load_tokens(&o, err, sizeof err))) {
+        fprintf(stderr, "esmond-ps-archive: %s\n", err);
+        rc = 2;
+    }
     if (rc < 0) {
         signal(SIGPIPE, SIG_IGN);
-        char err[1024];
-        esa_store *st = esa_store_open(o.db, (int)o.threads, err, sizeof err);
-        esa_archive ar = {.store = st, .tokens = o.tokens, .n_tokens = o.n_tokens};
-        if (!st) {
+        ar.store = esa_store_open(o.db, (int)o.threads, err, sizeof err);
+        if (!ar.store) {
             fprintf(stderr, "esmond-ps-archive: %s\n", err);
             rc = 1;
-        } else if (o.import_dir && !esa_import(st, o.import_dir, err, sizeof err)) {
+        } else if (o.import_dir && !esa_import(ar.store, o.import_dir, err, sizeof err)) {
             fprintf(stderr, "esmond-ps-archive: %s\n", err);
             rc = 1;
         } else {
             rc = o.listen ? serve(&ar, &o) : 0;
         }
-        esa_store_close(st);
+        esa_store_close(ar.store);
     }
-    for (size_t i = 0; i < o.n_tokens; i++) {
-        free(o.tokens[i].user);
-        free(o.tokens[i].key);
-    }
-    free(o.tokens);
+    esa_auth_swap(&ar, NULL);
+    esa_tokens_free(&o.given);
+    free(o.token_files);
     return rc;
 }

@@ -398,6 +398,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: cannot open %s/%s.log: %s\n", PROG, o.logdir, PROG, strerror(errno));
         return 1;
     }
+    char why[512];
+    if (esm_loader_archive_resolve(&o.archive, why, sizeof why) != 0)
+        return usage_error(why, NULL);
     if (!*o.archive.user || !*o.archive.key)
         return usage_error("both --user and --key args are required.", NULL);
     if (o.archive.timeout < 0)

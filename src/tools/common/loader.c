@@ -1,6 +1,9 @@
 /* Log lines and archive client of the loaders (see loader.h). */
 #include "loader.h"
 
+#include "credentials.h"
+#include "progress.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,8 @@ int esm_loader_log_open(const char *dir, const char *prog)
 void esm_loader_log(const char *event, const char *fmt, ...)
 {
     FILE *out = log_out ? log_out : stderr;
+    if (out == stderr)
+        esm_progress_hide(); /* a progress line on the terminal would be written over */
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;
@@ -93,6 +98,18 @@ char *esm_py_normpath(const char *path)
     free(copy);
     free(names);
     return out;
+}
+
+int esm_loader_archive_resolve(esm_loader_archive *a, char *err, size_t cap)
+{
+    a->url = esm_archive_url(a->url, ESM_LOADER_DEFAULT_URL);
+    if (esm_credentials(&a->user, &a->key, a->key_file, err, cap) != 0)
+        return -1;
+    if (!a->user)
+        a->user = "";
+    if (!a->key)
+        a->key = "";
+    return 0;
 }
 
 static bool url_has_path(const char *url)

@@ -24,7 +24,7 @@ char *esm_py_normpath(const char *path);
 
 /* The loaders' archive options. */
 typedef struct {
-    const char *url, *user, *key, *alias, *ca_file;
+    const char *url, *user, *key, *key_file, *alias, *ca_file;
     bool insecure;
     long long timeout; /* seconds; 0: the library's default */
 } esm_loader_archive;
@@ -45,9 +45,18 @@ typedef struct {
 #define ESM_LOADER_NEW_ARCHIVE_OPTS(a)                                                                                 \
     {0, "timeout", "SECONDS", ESM_OPT_INT, NULL, &(a).timeout},                                                    \
         {0, "insecure", NULL, ESM_OPT_FLAG, NULL, &(a).insecure},                                                      \
-        {0, "ca-file", "FILE", ESM_OPT_STRING, NULL, &(a).ca_file}
-/* The originals' defaults. */
-#define ESM_LOADER_ARCHIVE_DEFAULTS {.url = "http://localhost:8000", .user = "", .key = "", .alias = "/"}
+        {0, "ca-file", "FILE", ESM_OPT_STRING, NULL, &(a).ca_file},                                                    \
+        {0, "key-file", "FILE", ESM_OPT_STRING, NULL, &(a).key_file}
+/* The originals' defaults, but for url, user and key: NULL until
+ * esm_loader_archive_resolve() fills them in. */
+#define ESM_LOADER_ARCHIVE_DEFAULTS {.alias = "/"}
+#define ESM_LOADER_DEFAULT_URL "http://localhost:8000"
+
+/* After parsing: the URL (ESMOND_URL, else the originals' default) and the
+ * credentials (--key-file, ESMOND_USER, ESMOND_KEY; see credentials.h) the
+ * options left out; user and key are "" when absent. Returns 0, or -1 with
+ * the reason in err (never a key). */
+int esm_loader_archive_resolve(esm_loader_archive *a, char *err, size_t cap);
 
 /* A client that writes to the archive: the script alias (the original's
  * default "/" keeps a path given in the URL), ApiKey credentials (none when

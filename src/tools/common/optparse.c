@@ -276,6 +276,10 @@ int esm_optparse(const esm_optparser *p, int argc, char **argv)
         int rc = -1;
         if (!strcmp(a, "--"))
             break;
+        if (!strcmp(a, "--version")) { /* beyond the originals: not in --help, full spelling only */
+            printf("%s %s\n", p->prog, ESM_VERSION);
+            return 0;
+        }
         if (!strncmp(a, "--", 2))
             rc = long_option(p, argc, argv, &i);
         else if (a[0] == '-' && a[1])

@@ -2,7 +2,9 @@
  * the originals' syntax and messages: "-sVAL", "-s VAL", "--src=VAL", "--src
  * VAL", clustered flags, unique prefixes of long options, "--" and
  * interspersed arguments; errors print the usage and "PROG: error: ..." on
- * stderr (status 2); --help prints the help on stdout (status 0). */
+ * stderr (status 2); --help prints the help on stdout (status 0). Every
+ * parser also takes --version (full spelling only, not in --help): "PROG
+ * VERSION" on stdout, status 0. */
 #ifndef ESM_TOOLS_OPTPARSE_H
 #define ESM_TOOLS_OPTPARSE_H
 

@@ -4,6 +4,8 @@
  * sys.exit(-1), status 255. */
 #include "psopts.h"
 
+#include "credentials.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -148,6 +150,7 @@ static void parser_of(esm_psopts *o, esm_optdef *defs, size_t *count, char *usag
         {0, "ca-file", "FILE", ESM_OPT_STRING, NULL, &o->ca_file},
         {0, "user", "USER", ESM_OPT_STRING, NULL, &o->user},
         {0, "key", "KEY", ESM_OPT_STRING, NULL, &o->key},
+        {0, "key-file", "FILE", ESM_OPT_STRING, NULL, &o->key_file},
         {0, "script-alias", "ALIAS", ESM_OPT_STRING, NULL, &o->script_alias},
     };
     *count = 0;
@@ -179,6 +182,7 @@ static bool valid_host(const char *host)
 
 static int check_url(esm_psopts *o, const esm_optparser *p)
 {
+    o->url = esm_archive_url(o->url, NULL);
     if (!o->url) {
         printf("--url is a required arg\n\n");
         esm_optparse_help(p, stdout);
@@ -384,14 +388,19 @@ int esm_psopts_client(const esm_psopts *o, esm_client **out)
     esm_client *c = esm_client_new(o->url);
     if (!c)
         return client_fail(o, NULL, "--url is not an http:// or https:// URL", o->url);
-    const char *user = o->user ? o->user : getenv("ESMOND_USER");
-    const char *key = o->key ? o->key : getenv("ESMOND_KEY");
+    const char *user = o->user, *key = o->key;
+    char why[512];
+    if (esm_credentials(&user, &key, o->key_file, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: error: %s\n", o->prog, why);
+        esm_client_free(c);
+        return 2;
+    }
     if (o->script_alias && esm_client_set_script_alias(c, o->script_alias) != ESM_OK)
         return client_fail(o, c, "invalid --script-alias", o->script_alias);
     if (o->ca_file && esm_client_set_ca_file(c, o->ca_file) != ESM_OK)
         return client_fail(o, c, "cannot use --ca-file", o->ca_file);
     if (user && *user && !(key && *key))
-        return client_fail(o, c, "a user needs a key (--key or ESMOND_KEY)", user);
+        return client_fail(o, c, "a user needs a key (--key, --key-file or ESMOND_KEY)", user);
     if (key && *key) {
         esm_code rc = user && *user ? esm_client_set_api_key(c, user, key) : esm_client_set_token(c, key);
         if (rc != ESM_OK)

@@ -21,7 +21,7 @@ typedef struct {
     unsigned needs;         /* ESM_PSOPTS_NEED_* */
     /* beyond the original */
     bool insecure;
-    const char *ca_file, *user, *key, *script_alias;
+    const char *ca_file, *user, *key, *key_file, *script_alias;
 } esm_psopts;
 
 /* What a tool requires (perfsonar_client_opts()'s require_* arguments). */

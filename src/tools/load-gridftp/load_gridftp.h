@@ -14,6 +14,7 @@
 #include "gridftp_state.h"
 #include "hostnames.h"
 #include "loader.h"
+#include "progress.h"
 
 #define PROG "esmond-ps-load-gridftp"
 
@@ -46,6 +47,7 @@ typedef struct {
     unsigned long long read, stored, skipped, failed; /* records */
     unsigned long long loaded;                         /* RETR/STOR reached, the original's "Loaded N" */
     unsigned long long bytes;                          /* read from logs */
+    unsigned long long points;                         /* values the archive stored */
 } counts;
 
 typedef struct {
@@ -58,6 +60,7 @@ typedef struct {
     bool fatal;              /* stopped: the archive could not be used, or state/log I/O failed */
     bool done;               /* stopped on purpose: -S, or a signal */
     volatile sig_atomic_t *signalled;
+    esm_progress *progress;  /* the terminal's progress line; NULL: none */
 } run;
 
 /* Reads the log open as fd (its absolute path) from offset, after `line`

@@ -208,6 +208,7 @@ static int open_inputs(const options *o, char **shown, char **state_path, int *f
 
 static int finish(run *r, const options *o)
 {
+    esm_progress_end(r->progress);
     char event[96];
     snprintf(event, sizeof event, "%s.%s", r->ev, "info");
     if (signalled)
@@ -269,6 +270,9 @@ int main(int argc, char **argv)
     if (st >= 0)
         return st;
     o.privacy = (esm_gftp_privacy){.file = file_attr, .user = name_attr, .volume = volume_attr};
+    char why_creds[512];
+    if (esm_loader_archive_resolve(&o.archive, why_creds, sizeof why_creds) != 0)
+        return usage_error(why_creds, NULL);
 
     char *shown = NULL, *state_path = NULL, *beside = NULL, path[PATH_MAX];
     int fd = -1;
@@ -308,6 +312,7 @@ int main(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
         run r = {.o = &o, .style = o.json ? ESM_GFTP_JSON : ESM_GFTP_NETLOGGER,
                  .ev = o.json ? "scan_and_load_json" : "scan_and_load_netlogger", .post = post, .names = names,
+<<<<<<< HEAD
                  .signalled = &signalled};
         esm_gftp_state state;
         int rc;
@@ -316,6 +321,11 @@ int main(int argc, char **argv)
             status = finish(&r, &o);
         }
         esm_gftp_state_clear(&state);
+=======
+                 .signalled = &signalled, .progress = o.no_progress ? NULL : esm_progress_start("records")};
+        read_logs(&r, fd, path, shown);
+        status = finish(&r, &o);
+>>>>>>> operate
     }
     poster_free(post);
     esm_hostnames_free(names);

@@ -91,6 +91,7 @@ static void transfer(scan *s, const esm_gftp_plan *plan, esm_ld_code plan_rc, co
     switch (poster_send(r->post, plan, r->ev, line)) {
     case POST_STORED:
         r->n.stored++;
+        r->n.points += plan->failure ? 1 : plan->n_values;
         break;
     case POST_REJECTED:
         r->n.failed++;
@@ -200,6 +201,7 @@ void scan_log(run *r, int fd, const char *path, uint64_t offset, uint64_t line)
             break;
         }
         handle(&s, rc, &net, &json, &pos, &err);
+        esm_progress_update(r->progress, r->n.read, r->n.points);
         if (rc == ESM_LD_OK)
             r->style == ESM_GFTP_JSON ? esm_gftp_json_record_clear(&json) : esm_gftp_record_clear(&net);
         if (r->fatal)
