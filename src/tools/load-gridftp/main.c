@@ -312,20 +312,16 @@ int main(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
         run r = {.o = &o, .style = o.json ? ESM_GFTP_JSON : ESM_GFTP_NETLOGGER,
                  .ev = o.json ? "scan_and_load_json" : "scan_and_load_netlogger", .post = post, .names = names,
-<<<<<<< HEAD
-                 .signalled = &signalled};
+                 .signalled = &signalled, .progress = o.no_progress ? NULL : esm_progress_start("records")};
         esm_gftp_state state;
         int rc;
         if (load_state(&o, &beside, &state, &rc)) {
             read_logs(&r, fd, path, shown, &state, rc);
             status = finish(&r, &o);
+        } else {
+            esm_progress_end(r.progress);
         }
         esm_gftp_state_clear(&state);
-=======
-                 .signalled = &signalled, .progress = o.no_progress ? NULL : esm_progress_start("records")};
-        read_logs(&r, fd, path, shown);
-        status = finish(&r, &o);
->>>>>>> operate
     }
     poster_free(post);
     esm_hostnames_free(names);
