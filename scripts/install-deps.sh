@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev scdoc
   python3 python3-dateutil
   curl valgrind openssl iproute2
+  time  # /usr/bin/time -v: peak RSS in bench/bulk_rss.sh
 )
 
 missing=()
