@@ -209,7 +209,9 @@ typedef struct {
  * it (a path, or a full URL whose path is used), within the time filters of q
  * (time, time-start, time-end, time-range; NULL: the server's default), in
  * pages of page_size points (0: 1000), with time-start = last ts + 1. Memory
- * stays within one page whatever the series length. */
+ * stays within one page's text and one point whatever the series length. A
+ * point that is malformed, or older than its page's time-start (a server
+ * ignoring the cursor), ends the read with ESM_ERR_PROTOCOL. */
 esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, size_t page_size,
                            esm_data_iter **out);
 esm_code esm_data_iter_next(esm_data_iter *it, const esm_point **pt);

@@ -172,6 +172,28 @@ static void test_page_that_does_not_advance(void **state)
     esm_client_free(c);
 }
 
+/* Points are read one by one from the page's text: whitespace anywhere
+ * between tokens, the points before a malformed one, then the error. */
+static void test_page_texts(void **state)
+{
+    esm_client *c = client_for("pages");
+    static const struct {
+        const char *name;
+        long long points;
+        esm_code end;
+    } cases[] = {{"pretty", 2, ESM_DONE}, {"badpoint", 1, ESM_ERR_PROTOCOL}, {"trailing", 1, ESM_ERR_PROTOCOL},
+                 {"nocomma", 1, ESM_ERR_PROTOCOL}, {"empty", 0, ESM_DONE}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/pages/perfsonar/archive/x/throughput/%s", cases[i].name);
+        esm_code end;
+        long long n = read_series(c, path, NULL, &end);
+        if (n != cases[i].points || end != cases[i].end)
+            fail_msg("%s: %lld points, then %s", cases[i].name, n, esm_strerror(end));
+    }
+    esm_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_non_json_page_is_a_protocol_error),
         cmocka_unit_test(test_elmond),
         cmocka_unit_test(test_page_that_does_not_advance),
+        cmocka_unit_test(test_page_texts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
