@@ -10,6 +10,7 @@ packages=(
   python3 python3-dateutil
   curl valgrind openssl iproute2
   systemd logrotate  # tests of contrib/: systemd-analyze verify of the units, a real logrotate run
+  time  # /usr/bin/time -v: peak RSS in bench/bulk_rss.sh
 )
 
 missing=()

@@ -154,6 +154,10 @@ const char *esm_metadata_field_value(const esm_metadata *md, size_t i);
 /* The object as compact JSON text, as the server sent it but without the
  * pagination members of a search page's first element. */
 const char *esm_metadata_json(const esm_metadata *md);
+/* An owned copy of a borrowed view that shares nothing with md, so it may
+ * outlive md's iterator and go to another thread; free it with
+ * esm_metadata_free(). NULL when out of memory. */
+esm_metadata *esm_metadata_dup(const esm_metadata *md);
 
 size_t esm_metadata_event_type_count(const esm_metadata *md);
 const esm_event_type *esm_metadata_event_type_at(const esm_metadata *md, size_t i);
@@ -205,7 +209,9 @@ typedef struct {
  * it (a path, or a full URL whose path is used), within the time filters of q
  * (time, time-start, time-end, time-range; NULL: the server's default), in
  * pages of page_size points (0: 1000), with time-start = last ts + 1. Memory
- * stays within one page whatever the series length. */
+ * stays within one page's text and one point whatever the series length. A
+ * point that is malformed, or older than its page's time-start (a server
+ * ignoring the cursor), ends the read with ESM_ERR_PROTOCOL. */
 esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, size_t page_size,
                            esm_data_iter **out);
 esm_code esm_data_iter_next(esm_data_iter *it, const esm_point **pt);

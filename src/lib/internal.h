@@ -74,6 +74,11 @@ esm_code esm__parse_metadata_page(const char *body, size_t len, json_t **items, 
  * ESM_ERR_PROTOCOL (and *items NULL) otherwise. Integers beyond 64 bits are
  * accepted (read as reals; ts stays an integer). */
 esm_code esm__parse_data_page(const char *body, size_t len, json_t **items);
+/* Parses one point of a data page's text, the same way checked: the JSON
+ * object at text, followed by anything; *used is the bytes it took. A reader
+ * holds one point at a time, not the page's tree (a thousand histograms are
+ * ten times their text in jansson). */
+esm_code esm__parse_data_point(const char *text, size_t len, json_t **point, size_t *used);
 
 /* ---- queries (query.c) ---- */
 
