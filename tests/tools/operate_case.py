@@ -16,6 +16,9 @@
   progress  esmond-ps-load-gridftp's progress line: drawn in place on a
             terminal (a pseudo-terminal as stderr), cleared before every log
             line and at the end; never on a file or a pipe, nor with -P
+  bulk-progress  esmond-ps-get-bulk's progress line (series, points) on a
+            terminal, cleared at the end, with -j 1 and -j 4; stdout and
+            files the same as without a terminal
 
   operate_case.py --bin DIR --version VERSION SCENARIO
 """
@@ -208,10 +211,10 @@ def scenario_secrets(tmp):
               'the loaders wrote their logs: %s' % os.listdir(logdir))
 
 
-def run_pty(args, cwd):
-    """Runs the loader with a pseudo-terminal as stderr (stdout a pipe); returns (status, terminal bytes)."""
+def run_pty(args, cwd, tool='esmond-ps-load-gridftp'):
+    """Runs tool with a pseudo-terminal as stderr (stdout a pipe); returns (status, terminal bytes, stdout)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([os.path.join(BIN, 'esmond-ps-load-gridftp')] + args, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([os.path.join(BIN, tool)] + args, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=slave, cwd=cwd, env=env_with())
     os.close(slave)
     got = b''
@@ -267,12 +270,43 @@ def scenario_progress(tmp):
               'stderr a pipe: %d %r' % (st, err[:300]))
 
 
+def files_of(d):
+    return {n: open(os.path.join(d, n), 'rb').read() for n in sorted(os.listdir(d))}
+
+
+def scenario_bulk_progress(tmp):
+    log = os.path.join(tmp, 'gridftp.log')
+    make_log(log, 0, 60)
+    with Archive(tmp) as a:
+        st, out, err = run('esmond-ps-load-gridftp', ['-U', a.url, '-s', 'esmond', '-u', USER, '-k', KEY,
+                                                      '-f', log, '-d'], cwd=tmp)
+        check(st == 0, 'loading the archive: %d %s' % (st, err[-300:]))
+        for jobs in ('1', '4'):
+            plain, tty = os.path.join(tmp, 'plain' + jobs), os.path.join(tmp, 'tty' + jobs)
+            os.mkdir(plain)
+            os.mkdir(tty)
+            args = ['--url', a.url, '--ip', '-S', '2000-01-01', '-E', '2100-01-01', '-o', 'json', '-j', jobs]
+            st0, out0, err0 = run('esmond-ps-get-bulk', args + ['-D', plain], cwd=tmp)
+            check(st0 == 0 and '* writing' in out0 and err0 == '', 'get-bulk -j %s: %d %r' % (jobs, st0, err0))
+            st, term, out = run_pty(args + ['-D', tty], tmp, 'esmond-ps-get-bulk')
+            check(st == 0 and out.decode() == out0.replace(plain, tty),
+                  'get-bulk -j %s on a terminal: stdout differs: %d %r' % (jobs, st, out[:300]))
+            check(files_of(plain) == files_of(tty), 'get-bulk -j %s on a terminal: other files' % jobs)
+            draws = re.findall(rb'\r\x1b\[Kseries (\d+), (\d+) points, \d+ points/s, \d+:\d\d', term)
+            check(draws, 'get-bulk -j %s: no progress line on the terminal: %r' % (jobs, term[:500]))
+            done = [int(d) for d, _ in draws]
+            points = [int(p) for _, p in draws]
+            check(done == sorted(done) and points == sorted(points) and points and points[-1] > 0,
+                  'get-bulk -j %s progress counts: %s' % (jobs, draws))
+            check(term.endswith(CLEAR), 'get-bulk -j %s: the line is not cleared at the end: %r' % (jobs, term[-80:]))
+
+
 def main():
     global BIN, VERSION
     ap = argparse.ArgumentParser()
     ap.add_argument('--bin', required=True)
     ap.add_argument('--version', required=True)
-    ap.add_argument('scenario', choices=['version', 'env', 'key-file', 'secrets', 'progress'])
+    ap.add_argument('scenario', choices=['version', 'env', 'key-file', 'secrets', 'progress', 'bulk-progress'])
     args = ap.parse_args()
     BIN, VERSION = os.path.abspath(args.bin), args.version
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "get_bulk.h"
+#include "progress.h"
 #include "workpool.h"
 
 /* Series held at once per reader: a slow one does not leave the others idle. */
@@ -26,6 +27,8 @@ typedef struct {
     const esm_metadata *md; /* the test whose series are handed out */
     size_t next_type, window, submitted;
     esm_code list_rc;       /* ESM_DONE after the last test */
+    esm_progress *pg;       /* NULL: stderr is not a terminal */
+    unsigned long long done, points;
 } bulk;
 
 static size_t type_count(const bulk *b)
@@ -72,6 +75,7 @@ static series *next_series(bulk *b)
 
 static void print_header(const series *s)
 {
+    esm_progress_hide();
     if (s->first_of_test)
         printf("\n <Metadata/%s: uri:%s>\n", esm_metadata_key(s->md), esm_metadata_uri(s->md));
     if (s->event_type)
@@ -90,6 +94,7 @@ static int finish(bulk *b, series *s)
 {
     if (!s->event_type)
         return 0;
+    esm_progress_hide();
     if (s->rc != ESM_OK || s->write_failed || !s->rows)
         temp_remove(s->slot);
     if (s->rc != ESM_OK)
@@ -140,10 +145,14 @@ static int run(bulk *b, esm_pool *pool)
             temp_remove(s->slot);
         else if ((status = finish(b, s)) != 0)
             esm_pool_cancel(pool);
+        b->points += s->rows;
+        esm_progress_update(b->pg, ++b->done, b->points);
         series_free(s);
     }
-    if (status == 0 && b->list_rc != ESM_DONE)
+    if (status == 0 && b->list_rc != ESM_DONE) {
+        esm_progress_hide();
         status = esm_psopts_archive_error(b->o, b->c, b->list_rc);
+    }
     return status;
 }
 
@@ -206,7 +215,9 @@ static int export_all(const esm_psopts *o, const esm_query *q, esm_client *c, es
     if (status < 0) {
         b.dir = dir;
         esm_code rc = esm_metadata_iter_new(c, q, &b.it);
+        b.pg = esm_progress_start("series");
         status = rc == ESM_OK ? run(&b, pool) : esm_psopts_archive_error(o, c, rc);
+        esm_progress_end(b.pg);
     }
     esm_metadata_iter_free(b.it);
     esm_pool_free(pool);
