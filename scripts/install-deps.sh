@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the project builds, tests and demos with (DESIGN §6).
+# Installs the Debian 12 packages the project builds, tests and demos with.
 # Idempotent: does nothing when every package is already present. Run as root.
 set -euo pipefail
 

@@ -1,5 +1,5 @@
 /* Data points of one series, page by page with time-start = last ts + 1
- * (spec §8.3 client algorithm): immune to concurrent inserts, and memory
+ * (esmond-rest-api §9.3, the loop clients use): immune to concurrent inserts, and memory
  * stays within one page whatever the series length. */
 #include <errno.h>
 #include <stdio.h>
@@ -79,7 +79,7 @@ esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, s
     it->c = c;
     it->page_size = page_size ? page_size : DEFAULT_PAGE;
     it->more = true;
-    /* A full URL keeps only its path (spec §2.1); any query is replaced by ours. */
+    /* A full URL keeps only its path (esmond-rest-api §3.1); any query is replaced by ours. */
     const char *p = strstr(uri, "://");
     p = p ? strchr(p + 3, '/') : uri;
     it->path = p ? strndup(p, strcspn(p, "?#")) : NULL;

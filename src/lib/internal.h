@@ -20,8 +20,8 @@ typedef struct {
 
 /* Sends one request. target is an absolute path with optional query
  * ("/esmond/perfsonar/archive/?limit=10") or a full URL, of which only the
- * path and query are used (servers behind proxies return wrong hosts, spec
- * §2.1); it is sent to the client's scheme://host:port. write: a POST/PUT
+ * path and query are used (servers behind proxies return wrong hosts,
+ * esmond-rest-api §3.1); it is sent to the client's scheme://host:port. write: a POST/PUT
  * that carries credentials and is not retried. body may be NULL. Returns
  * ESM_OK for 2xx; otherwise the mapped code (404 -> ESM_ERR_NOT_FOUND, 409 ->
  * ESM_ERR_CONFLICT, 401/403 -> ESM_ERR_AUTH, other -> ESM_ERR_HTTP, no answer

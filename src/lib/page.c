@@ -1,5 +1,5 @@
 /* The two list answers of the API, checked before anyone walks them:
- * metadata search pages (spec §6.4) and data pages (spec §8.2). */
+ * metadata search pages (esmond-rest-api §7.4) and data pages (§9.2). */
 #include "internal.h"
 
 /* Parses a JSON array. jansson refuses integers beyond 64 bits, which a
