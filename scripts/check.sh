@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds and runs every test twice: a normal build
 # (build/) and an AddressSanitizer + UndefinedBehaviorSanitizer build
-# (build-asan/). Run as root on a fresh Debian 12 machine, from any directory:
+# (build-asan/); in between, builds, installs and purges the Debian packages
+# (tests/packaging/deb.sh). Run as root on a fresh Debian 12 machine, from any
+# directory:
 #     bash scripts/check.sh
 # Exits non-zero as soon as a step fails.
 set -euo pipefail
@@ -31,6 +33,8 @@ run_step "install dependencies" bash scripts/install-deps.sh
 run_step "configure build" cmake -S "$root" -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DESM_SANITIZE=OFF
 run_step "build" cmake --build build -j "$jobs"
 run_step "test build" ctest --test-dir build --output-on-failure -j2
+# once, not per build: it builds the .debs from a copy of the source tree
+run_step "debian packages" bash tests/packaging/deb.sh
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -39,4 +43,4 @@ run_step "build build-asan" cmake --build build-asan -j "$jobs"
 run_step "test build-asan" ctest --test-dir build-asan --output-on-failure -j2
 
 step=""
-echo "check.sh: OK - all steps passed (build and build-asan: configure, build, ctest)"
+echo "check.sh: OK - all steps passed (build and build-asan: configure, build, ctest; debian packages)"

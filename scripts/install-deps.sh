@@ -11,6 +11,8 @@ packages=(
   curl valgrind openssl iproute2
   systemd logrotate  # tests of contrib/: systemd-analyze verify of the units, a real logrotate run
   time  # /usr/bin/time -v: peak RSS in bench/bulk_rss.sh
+  # the Debian packages (debian/) and their test, tests/packaging/deb.sh
+  debhelper dpkg-dev fakeroot
 )
 
 missing=()
@@ -25,7 +27,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 # An old or empty package list makes apt-get install fail; refresh it when older than a day.
-if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mtime -1 2>/dev/null | head -n 1)" ]; then
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mtime -1 -print -quit 2>/dev/null)" ]; then
   apt-get update -q
 fi
 apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -32,6 +32,12 @@
 extern "C" {
 #endif
 
+/* The shared library is built with hidden symbols: what this header declares
+ * is its whole exported API. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* ---- errors ---------------------------------------------------------- */
 
 typedef enum {
@@ -343,6 +349,10 @@ esm_code esm_bulk_post_send(esm_client *c, const esm_bulk_post *bp);
  * ESM_ERR_TIME_SYNTAX: unreadable text; ESM_ERR_INVALID: NULL text or out, or
  * `now` outside years 1..9999. *out is set only on ESM_OK. */
 esm_code esm_parse_time(const char *text, long long now, long long *out);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
