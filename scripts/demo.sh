@@ -94,7 +94,8 @@ launcher=()
 if [ "$keep" -eq 1 ]; then
   launcher=(nohup) # the server outlives this script and its terminal
 fi
-printf 'demo:%s\n' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$tmp/tokens"
+# the writer's key, private to us: the archive reads it, and so does the loader (--key-file)
+(umask 077 && printf 'demo:%s\n' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$tmp/tokens")
 "${launcher[@]}" "$bin/esmond-ps-archive" --db "$tmp/archive.db" --import "$tmp/sample" \
   --token-file "$tmp/tokens" --listen 127.0.0.1:0 >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
@@ -185,15 +186,14 @@ get "$api/$tr/packet-trace/base?limit=1" | show trace
 
 say "Loading a GridFTP transfer log (generated, about 40 lines) with esmond-ps-load-gridftp:"
 python3 "$root/bench/gen/gridftp_log.py" "$tmp/gridftp.log" --mb 0.013
-key=$(cut -d: -f2 "$tmp/tokens")
-echo "esmond-ps-load-gridftp -f gridftp.log -U $url -s esmond -u demo -k ... -p gridftp.state"
-(cd "$tmp" && "$bin/esmond-ps-load-gridftp" -f gridftp.log -U "$url" -s esmond -u demo -k "$key" -p gridftp.state)
+echo "esmond-ps-load-gridftp -f gridftp.log -U $url -s esmond --key-file tokens -p gridftp.state"
+(cd "$tmp" && "$bin/esmond-ps-load-gridftp" -f gridftp.log -U "$url" -s esmond --key-file tokens -p gridftp.state)
 echo "esmond-ps-get-endpoints --url $url --ip -t gridftp (first rows)"
 # into a file first: head on a pipe would end the tool with SIGPIPE
 "$bin/esmond-ps-get-endpoints" --url "$url" --ip -t gridftp >"$tmp/gridftp-tests.txt"
 head -n 6 "$tmp/gridftp-tests.txt"
 say "Run again, it reads only what is new (nothing):"
-(cd "$tmp" && "$bin/esmond-ps-load-gridftp" -f gridftp.log -U "$url" -s esmond -u demo -k "$key" -p gridftp.state)
+(cd "$tmp" && "$bin/esmond-ps-load-gridftp" -f gridftp.log -U "$url" -s esmond --key-file tokens -p gridftp.state)
 
 if [ "$keep" -eq 1 ]; then
   kept=1

@@ -65,6 +65,17 @@ apt-get install -y -q --no-install-recommends "${debs[@]/#/./}" >"$work/apt.log"
   { cat "$work/apt.log" >&2; exit 1; }
 dpkg-query -W "${built[@]}"
 
+echo "==> what contrib/ brings: units, the archive's user and key file, completion, logrotate example"
+for f in /lib/systemd/system/esmond-ps-archive.service /lib/systemd/system/esmond-ps-load-gridftp.service \
+         /lib/systemd/system/esmond-ps-load-gridftp.timer /usr/lib/sysusers.d/esmond-ps-archive.conf \
+         /usr/share/bash-completion/completions/esmond-ps-get-bulk \
+         /usr/share/doc/esmond-client-tools/examples/esmond-ps-load-gridftp; do
+  [ -e "$f" ] || { echo "deb.sh: not installed: $f" >&2; exit 1; }
+done
+getent passwd esmond-archive >/dev/null || { echo "deb.sh: no user esmond-archive" >&2; exit 1; }
+[ "$(stat -c '%U %a' /etc/esmond-ps-archive/tokens)" = "esmond-archive 600" ] ||
+  { echo "deb.sh: /etc/esmond-ps-archive/tokens: $(stat -c '%U %a' /etc/esmond-ps-archive/tokens 2>&1)" >&2; exit 1; }
+
 echo "==> esmond-ps-get-endpoints -L"
 /usr/bin/esmond-ps-get-endpoints -L >"$work/types.txt"
 grep -Eq '^ +throughput$' "$work/types.txt" || { echo "deb.sh: -L does not list throughput" >&2; exit 1; }
@@ -110,6 +121,7 @@ for p in "${built[@]}"; do
   fi
 done
 [ ! -e /usr/bin/esmond-ps-archive ] && [ ! -e /usr/include/esmond/esmond.h ]
+[ ! -e /etc/esmond-ps-archive/tokens ] || { echo "deb.sh: purge left /etc/esmond-ps-archive/tokens" >&2; exit 1; }
 
 [ "$(tree_state)" = "$before" ] || { echo "deb.sh: the work tree changed" >&2; exit 1; }
 echo "deb.sh: OK - built, installed, ran and purged ${packages[*]}"
