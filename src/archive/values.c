@@ -181,18 +181,31 @@ static bool parse_histogram(const json_t *v, esa_value *out, char *err, size_t e
     json_t *h = json_object();
     if (!h)
         return fail(err, errlen, "Out of memory");
+    /* The served text is written alongside: the same members in the same order. */
+    esm_buf text;
+    esm_buf_init(&text);
+    esm_buf_append(&text, "{", 1);
     const char *bucket;
     json_t *count;
     json_object_foreach((json_t *)v, bucket, count) {
         long long c;
         if (!esa_py_int(count, &c)) {
             json_decref(h);
+            esm_buf_free(&text);
             return fail(err, errlen, "Value of histogram must be an integer");
         }
         json_object_set_new(h, bucket, json_integer(c));
+        char num[24];
+        if (text.len > 1)
+            esm_buf_append(&text, ",", 1);
+        esm_buf_json_string(&text, bucket, strlen(bucket));
+        esm_buf_append(&text, num, (size_t)snprintf(num, sizeof num, ":%lld", c));
     }
+    esm_buf_append(&text, "}", 1);
     out->hist = h;
-    out->json = esm_json_dumps(h);
+    if (text.failed)
+        esm_buf_free(&text);
+    out->json = text.data;
     return true;
 }
 
