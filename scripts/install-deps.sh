@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev scdoc
   python3 python3-dateutil
   curl valgrind openssl iproute2
+  wrk  # bench/archive_ingest.sh: requests/s of the archive's pages
 )
 
 missing=()
