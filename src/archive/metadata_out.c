@@ -7,13 +7,18 @@
 
 #include "event_types.h"
 
+/* Bytes that esm_buf_json_string() escapes (0xe2 may start U+2028/U+2029). */
+static bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c == 0xe2;
+}
+
 /* A JSON string literal; text with nothing to escape, the usual case, is
  * copied in one piece. */
 static void put_json_string(esm_buf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == '"' || c == '\\' || c == 0xe2) {
+        if (needs_escape((unsigned char)s[i])) {
             esm_buf_json_string(out, s, n);
             return;
         }
@@ -23,15 +28,26 @@ static void put_json_string(esm_buf *out, const char *s, size_t n)
     esm_buf_append(out, "\"", 1);
 }
 
-static void put_key(esm_buf *out, const char *name)
+/* "name": for a name of this file (nothing to escape). */
+static void put_name(esm_buf *out, const char *name)
+{
+    esm_buf_append(out, "\"", 1);
+    esm_buf_puts(out, name);
+    esm_buf_append(out, "\":", 2);
+}
+
+/* A member named by this file. */
+static void put_member(esm_buf *out, const char *name, const char *value)
+{
+    put_name(out, name);
+    put_json_string(out, value, strlen(value));
+}
+
+/* A member named by stored data (a free-form parameter). */
+static void put_str(esm_buf *out, const char *name, const char *value)
 {
     put_json_string(out, name, strlen(name));
     esm_buf_append(out, ":", 1);
-}
-
-static void put_str(esm_buf *out, const char *name, const char *value)
-{
-    put_key(out, name);
     put_json_string(out, value, strlen(value));
 }
 
@@ -65,7 +81,7 @@ static time_updated time_of(sqlite3_stmt *s, int col)
 
 static void put_time(esm_buf *out, time_updated t)
 {
-    put_key(out, "time-updated");
+    put_name(out, "time-updated");
     if (t.known)
         put_int(out, t.value);
     else
@@ -95,7 +111,7 @@ static void put_uri(esm_buf *out, esm_buf *scratch, const char *name, const esa_
         esm_buf_append(scratch, "/", 1);
         put_int(scratch, window);
     }
-    put_key(out, name);
+    put_name(out, name);
     put_json_string(out, scratch->data ? scratch->data : "", scratch->len);
     out->failed |= scratch->failed;
 }
@@ -109,7 +125,7 @@ static void put_summary(esm_buf *out, esm_buf *scratch, const esa_request *rq, c
     esm_buf_append(out, "{", 1);
     put_uri(out, scratch, "uri", rq, key, et, sti >= 0 ? esm_summary_url_name(sti) : st, window, true);
     esm_buf_append(out, ",", 1);
-    put_str(out, "summary-type", st);
+    put_member(out, "summary-type", st);
     esm_buf_puts(out, ",\"summary-window\":\"");
     put_int(out, window);
     esm_buf_append(out, "\",", 2);
@@ -138,7 +154,7 @@ static void put_entry(esm_buf *out, esm_buf *scratch, const esa_request *rq, con
     esm_buf_append(out, "{", 1);
     put_uri(out, scratch, "base-uri", rq, key, e->event_type, "base", 0, false);
     esm_buf_append(out, ",", 1);
-    put_str(out, "event-type", e->event_type);
+    put_member(out, "event-type", e->event_type);
     esm_buf_append(out, ",", 1);
     put_time(out, e->time);
     esm_buf_puts(out, ",\"summaries\":[");
@@ -273,19 +289,19 @@ bool esa_metadata_render(esa_db *db, long long id, const esa_request *rq, const 
         esm_buf_puts(&u, rq->host);
         put_uri_base(&u, rq, key);
         esm_buf_append(out, "{", 1);
-        put_str(out, "url", u.data ? u.data : "");
+        put_member(out, "url", u.data ? u.data : "");
         esm_buf_free(&u);
         esm_buf_append(out, ",", 1);
-        put_str(out, "metadata-key", key);
+        put_member(out, "metadata-key", key);
         esm_buf_append(out, ",", 1);
-        put_str(out, "subject-type", fields[0]);
+        put_member(out, "subject-type", fields[0]);
         esm_buf_puts(out, ",\"event-types\":[");
         ok = put_event_types(db, id, key, NULL, rq, out);
         esm_buf_append(out, "]", 1);
         for (int i = 0; ok && i < ESA_N_SUBJECT; i++) {
             if (fields[1 + i]) {
                 esm_buf_append(out, ",", 1);
-                put_str(out, esa_subject_fields[i], fields[1 + i]);
+                put_member(out, esa_subject_fields[i], fields[1 + i]);
             }
         }
         ok = ok && put_params(db, id, out);
