@@ -71,19 +71,31 @@ for mode in summaries plain; do
   done
 done
 
+subject=$(python3 - "$tmp/data/metadata.json" <<'PY'
+import json, sys, urllib.parse
+md = next(m for m in json.load(open(sys.argv[1]))
+          if any(e["event-type"] == "histogram-owdelay" for e in m["event-types"]))
+print(urllib.parse.urlencode({"source": md["source"], "destination": md["destination"]}))
+PY
+)
 # Reads: every server up at once, wrk rounds taking turns, the best round counts
 # (the machine is shared; turns spread its load over both sides).
 for s in "${servers[@]}"; do
   name=${s%%=*} exe=${s#*=}
   start "$exe" "$tmp/$name.summaries.db"
-  # The densest series: the first latency test's one-way delay, 1,000 points a page.
-  key=$(curl -s "$url/esmond/perfsonar/archive/?event-type=histogram-owdelay&limit=1" |
+  # The densest series: the first latency test's one-way delay, 1,000 points a page
+  # (found by its subject: each server gave the test a key of its own).
+  key=$(curl -s "$url/esmond/perfsonar/archive/?event-type=histogram-owdelay&$subject" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["metadata-key"])')
   urls[$name.page]="$url/esmond/perfsonar/archive/$key/histogram-owdelay/base?time-start=0&limit=1000"
   start "$exe" "$tmp/$name.md150.db" --import "$tmp/md150"
   urls[$name.list]="$url/esmond/perfsonar/archive/"
 done
 fig[page.bytes]=$(curl -s "${urls[new.page]}" | wc -c)
+if [ -n "$baseline" ] && ! cmp -s <(curl -s "${urls[new.page]}") <(curl -s "${urls[old.page]}"); then
+  echo "archive_ingest.sh: the servers' data pages differ" >&2
+  exit 1
+fi
 fig[list.bytes]=$(curl -s "${urls[new.list]}" | wc -c)
 for _ in 1 2 3; do
   for s in "${servers[@]}"; do
