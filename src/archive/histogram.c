@@ -1,8 +1,9 @@
 #include "histogram.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "values.h"
 
 void esa_hist_init(esa_hist *h)
 {
@@ -105,12 +106,11 @@ void esa_hist_write(const esa_hist *h, esm_buf *out)
 {
     esm_buf_append(out, "{", 1);
     for (size_t i = 0; i < h->n; i++) {
-        char num[24];
         if (i)
             esm_buf_append(out, ",", 1);
         esm_buf_json_string(out, h->b[i].key, h->b[i].len);
-        int len = snprintf(num, sizeof num, ":%lld", h->b[i].count);
-        esm_buf_append(out, num, (size_t)len);
+        esm_buf_append(out, ":", 1);
+        esa_put_int(out, h->b[i].count);
     }
     esm_buf_append(out, "}", 1);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "event_types.h"
+#include "values.h"
 
 /* Bytes that esm_buf_json_string() escapes (0xe2 may start U+2028/U+2029). */
 static bool needs_escape(unsigned char c)
@@ -51,20 +52,6 @@ static void put_str(esm_buf *out, const char *name, const char *value)
     put_json_string(out, value, strlen(value));
 }
 
-/* Decimal text of v, without printf: listings write thousands of numbers. */
-static void put_int(esm_buf *out, long long v)
-{
-    char tmp[24];
-    size_t i = sizeof tmp;
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    do
-        tmp[--i] = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        tmp[--i] = '-';
-    esm_buf_append(out, tmp + i, sizeof tmp - i);
-}
-
 /* A series' time-updated as read from column col: a number or null. */
 typedef struct {
     bool known;
@@ -83,7 +70,7 @@ static void put_time(esm_buf *out, time_updated t)
 {
     put_name(out, "time-updated");
     if (t.known)
-        put_int(out, t.value);
+        esa_put_int(out, t.value);
     else
         esm_buf_append(out, "null", 4);
 }
@@ -109,7 +96,7 @@ static void put_uri(esm_buf *out, esm_buf *scratch, const char *name, const esa_
     esm_buf_puts(scratch, tail2);
     if (with_window) {
         esm_buf_append(scratch, "/", 1);
-        put_int(scratch, window);
+        esa_put_int(scratch, window);
     }
     put_name(out, name);
     put_json_string(out, scratch->data ? scratch->data : "", scratch->len);
@@ -127,7 +114,7 @@ static void put_summary(esm_buf *out, esm_buf *scratch, const esa_request *rq, c
     esm_buf_append(out, ",", 1);
     put_member(out, "summary-type", st);
     esm_buf_puts(out, ",\"summary-window\":\"");
-    put_int(out, window);
+    esa_put_int(out, window);
     esm_buf_append(out, "\",", 2);
     put_time(out, time_of(s, 3));
     esm_buf_append(out, "}", 1);
