@@ -13,6 +13,7 @@ packages=(
   time  # /usr/bin/time -v: peak RSS in bench/bulk_rss.sh
   # the Debian packages (debian/) and their test, tests/packaging/deb.sh
   debhelper dpkg-dev fakeroot
+  wrk  # bench/archive_ingest.sh: requests/s of the archive's pages
 )
 
 missing=()

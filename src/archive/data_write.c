@@ -103,34 +103,73 @@ static bool is_numeric(esm_data_type dt)
 
 typedef enum { STORED, CONFLICT, UNREGISTERED, FAILED } store_result;
 
-/* Stores one point with its summaries and touches the event type's time-updated. */
-static store_result store_point(esa_db *db, long long md_id, const pending *p, long long now)
-{
+/* The summary rows of one event type, read once per request. */
+typedef struct {
+    const char *event_type;
     esa_series rows[MAX_ROWS];
-    int n = esa_series_list(db, md_id, p->event_type, rows, MAX_ROWS);
-    if (n < 0)
+    int n;
+    long long base_id; /* -1: not registered */
+    bool written;
+} type_rows;
+
+/* What one write request keeps while it stores its points. */
+typedef struct {
+    esa_db *db;
+    long long md_id;
+    type_rows *types; /* event types seen, at most one entry per catalog name */
+    size_t n_types, cap_types;
+    esa_summary_batch *batch;
+} write_state;
+
+static type_rows *rows_of(write_state *w, const char *event_type)
+{
+    for (size_t i = 0; i < w->n_types; i++)
+        if (strcmp(w->types[i].event_type, event_type) == 0)
+            return &w->types[i];
+    if (w->n_types == w->cap_types) {
+        size_t cap = w->cap_types ? 2 * w->cap_types : 8;
+        type_rows *t = realloc(w->types, cap * sizeof *t);
+        if (!t)
+            return NULL;
+        w->types = t;
+        w->cap_types = cap;
+    }
+    type_rows *t = &w->types[w->n_types];
+    t->event_type = event_type;
+    t->n = esa_series_list(w->db, w->md_id, event_type, t->rows, MAX_ROWS);
+    if (t->n < 0)
+        return NULL;
+    t->base_id = -1;
+    t->written = false;
+    for (int i = 0; i < t->n; i++)
+        if (t->rows[i].summary_type == ESM_SUM_BASE)
+            t->base_id = t->rows[i].id;
+    w->n_types++;
+    return t;
+}
+
+/* Stores one point and updates its summaries in the batch. */
+static store_result store_point(write_state *w, const pending *p)
+{
+    type_rows *t = rows_of(w, p->event_type);
+    if (!t)
         return FAILED;
-    const esa_series *base = NULL;
-    for (int i = 0; i < n; i++)
-        if (rows[i].summary_type == ESM_SUM_BASE)
-            base = &rows[i];
-    if (!base)
+    if (t->base_id < 0)
         return UNREGISTERED;
     bool numeric = is_numeric(p->info->data_type);
-    bool replaced = false;
-    sqlite3_stmt *s = esa_db_prepare(db, "SELECT 1 FROM point WHERE series_id = ? AND ts = ?");
+    sqlite3_stmt *s = esa_db_prepare(w->db, "SELECT 1 FROM point WHERE series_id = ? AND ts = ?");
     if (!s)
         return FAILED;
-    sqlite3_bind_int64(s, 1, base->id);
+    sqlite3_bind_int64(s, 1, t->base_id);
     sqlite3_bind_int64(s, 2, p->ts);
-    replaced = sqlite3_step(s) == SQLITE_ROW;
+    bool replaced = sqlite3_step(s) == SQLITE_ROW;
     sqlite3_reset(s);
     if (replaced && numeric)
         return CONFLICT;
-    s = esa_db_prepare(db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n) VALUES (?, ?, ?, ?, ?, ?)");
+    s = esa_db_prepare(w->db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n) VALUES (?, ?, ?, ?, ?, ?)");
     if (!s)
         return FAILED;
-    sqlite3_bind_int64(s, 1, base->id);
+    sqlite3_bind_int64(s, 1, t->base_id);
     sqlite3_bind_int64(s, 2, p->ts);
     sqlite3_bind_text(s, 3, p->v.json, -1, SQLITE_TRANSIENT);
     if (p->v.has_state) {
@@ -140,34 +179,50 @@ static store_result store_point(esa_db *db, long long md_id, const pending *p, l
     }
     if (sqlite3_step(s) != SQLITE_DONE)
         return FAILED;
-    if (!esa_summaries_apply(db, rows, n, p->info->data_type, p->ts, &p->v, replaced))
-        return FAILED;
-    s = esa_db_prepare(db, "UPDATE series SET time_updated = ? WHERE metadata_id = ? AND event_type = ?");
-    if (!s)
-        return FAILED;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, md_id);
-    sqlite3_bind_text(s, 3, p->event_type, -1, SQLITE_TRANSIENT);
-    return sqlite3_step(s) == SQLITE_DONE ? STORED : FAILED;
+    t->written = true;
+    return esa_summaries_apply(w->batch, t->rows, t->n, p->info->data_type, p->ts, &p->v, replaced) ? STORED
+                                                                                                   : FAILED;
+}
+
+/* Writes the touched summary bins and the event types' time-updated (esmond-rest-api §12.6). */
+static bool finish(write_state *w, long long now)
+{
+    if (!esa_summary_batch_flush(w->batch))
+        return false;
+    for (size_t i = 0; i < w->n_types; i++) {
+        if (!w->types[i].written)
+            continue;
+        sqlite3_stmt *s = esa_db_prepare(w->db, "UPDATE series SET time_updated = ? WHERE metadata_id = ? AND event_type = ?");
+        if (!s)
+            return false;
+        sqlite3_bind_int64(s, 1, now);
+        sqlite3_bind_int64(s, 2, w->md_id);
+        sqlite3_bind_text(s, 3, w->types[i].event_type, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return false;
+    }
+    return true;
 }
 
 /* Stores all points of one request in a single transaction and answers. */
 static void store_all(esa_archive *ar, const char *key, const pending_list *l, esa_response *rs)
 {
-    esa_db *db = esa_store_acquire(ar->store);
-    long long md_id;
-    if (!esa_metadata_lookup(db, key, &md_id)) {
+    write_state w = {.db = esa_store_acquire(ar->store)};
+    if (!esa_metadata_lookup(w.db, key, &w.md_id)) {
         esa_respond_error(rs, 404, "Not found.");
         goto out;
     }
-    if (!esa_db_exec(db, "BEGIN IMMEDIATE")) {
-        esa_respond_error(rs, 503, "Database busy: %s", esa_db_errmsg(db));
+    if (!(w.batch = esa_summary_batch_new(w.db))) {
+        esa_respond_error(rs, 503, "Out of memory");
         goto out;
     }
-    long long now = esa_now();
+    if (!esa_db_exec(w.db, "BEGIN IMMEDIATE")) {
+        esa_respond_error(rs, 503, "Database busy: %s", esa_db_errmsg(w.db));
+        goto out;
+    }
     for (size_t i = 0; i < l->n; i++) {
         const pending *p = &l->items[i];
-        switch (store_point(db, md_id, p, now)) {
+        switch (store_point(&w, p)) {
         case STORED:
             continue;
         case CONFLICT:
@@ -178,18 +233,20 @@ static void store_all(esa_archive *ar, const char *key, const pending_list *l, e
             esa_respond_error(rs, 400, "Event type %s is not registered for metadata %s", p->event_type, key);
             break;
         case FAILED:
-            esa_respond_error(rs, 503, "Cannot store data: %s", esa_db_errmsg(db));
+            esa_respond_error(rs, 503, "Cannot store data: %s", esa_db_errmsg(w.db));
             break;
         }
-        esa_db_exec(db, "ROLLBACK");
+        esa_db_exec(w.db, "ROLLBACK");
         goto out;
     }
-    if (esa_db_exec(db, "COMMIT"))
+    if (finish(&w, esa_now()) && esa_db_exec(w.db, "COMMIT"))
         esa_respond_written(rs);
     else
-        esa_respond_error(rs, 503, "Cannot store data: %s", esa_db_errmsg(db));
+        esa_respond_error(rs, 503, "Cannot store data: %s", esa_db_errmsg(w.db));
 out:
-    esa_store_release(ar->store, db);
+    esa_summary_batch_free(w.batch);
+    free(w.types);
+    esa_store_release(ar->store, w.db);
 }
 
 void esa_point_post(esa_archive *ar, const esa_request *rq, const char *key, const char *et, esa_response *rs)

@@ -57,7 +57,9 @@ static bool parse_key(const char *s, size_t len, double *out)
         s++;
     while (end > s && is_blank(end[-1]))
         end--;
-    char *canon = malloc((size_t)(end - s) + 32);
+    char small[96];
+    size_t need = (size_t)(end - s) + 32;
+    char *canon = need <= sizeof small ? small : malloc(need);
     if (!canon)
         return false;
     size_t n = 0;
@@ -94,7 +96,8 @@ static bool parse_key(const char *s, size_t len, double *out)
     *out = strtod(canon, NULL);
     ok = isfinite(*out); /* the project treats inf and nan keys as non-numeric */
 done:
-    free(canon);
+    if (canon != small)
+        free(canon);
     return ok;
 }
 
@@ -139,67 +142,65 @@ static void resolve_percentiles(const bucket *b, size_t nb, json_int_t n, percen
     }
 }
 
-static int set_real(json_t *o, const char *name, double v)
+static void put_real(esm_buf *out, const char *name, double v)
 {
-    return json_object_set_new(o, name, json_real(v));
+    esm_buf_puts(out, name);
+    esm_buf_json_real(out, v);
 }
 
-/* Builds the result object in the member order esmond emits. */
-static json_t *result(const bucket *sorted, size_t nb, json_int_t max_count, double mean, double variance,
-                      const percentile *pct)
+/* Writes the result object in the member order esmond emits. */
+static void write_result(esm_buf *out, const bucket *sorted, size_t nb, json_int_t max_count, double mean,
+                         double variance, const percentile *pct)
 {
-    json_t *o = json_object(), *mode = json_array();
-    if (!o || !mode) {
-        json_decref(o);
-        json_decref(mode);
-        return NULL;
+    esm_buf_puts(out, "{\"mode\":[");
+    bool first = true;
+    for (size_t i = 0; i < nb; i++) { /* ascending, a project decision */
+        if (sorted[i].c != max_count)
+            continue;
+        if (!first)
+            esm_buf_append(out, ",", 1);
+        first = false;
+        esm_buf_json_real(out, sorted[i].x);
     }
-    int err = 0;
-    for (size_t i = 0; i < nb; i++) /* ascending, a project decision */
-        if (sorted[i].c == max_count)
-            err |= json_array_append_new(mode, json_real(sorted[i].x));
-    err |= json_object_set_new(o, "mode", mode);
-    err |= set_real(o, "mean", mean);
-    err |= set_real(o, "minimum", sorted[0].x);
-    err |= set_real(o, "maximum", sorted[nb - 1].x);
-    for (size_t i = 0; i < 4; i++)
-        err |= set_real(o, pct[i].name, pct[i].value);
-    err |= set_real(o, "variance", variance);
-    err |= set_real(o, "standard-deviation", sqrt(variance));
-    if (err) {
-        json_decref(o);
-        return NULL;
+    put_real(out, "],\"mean\":", mean);
+    put_real(out, ",\"minimum\":", sorted[0].x);
+    put_real(out, ",\"maximum\":", sorted[nb - 1].x);
+    for (size_t i = 0; i < 4; i++) {
+        esm_buf_puts(out, ",\"");
+        esm_buf_puts(out, pct[i].name);
+        put_real(out, "\":", pct[i].value);
     }
-    return o;
+    put_real(out, ",\"variance\":", variance);
+    put_real(out, ",\"standard-deviation\":", sqrt(variance));
+    esm_buf_append(out, "}", 1);
 }
 
-json_t *esm_histogram_statistics(const json_t *histogram)
+void esm_histogram_statistics_write(esm_buf *out, const esm_hist_bucket *in, size_t nb)
 {
-    size_t nb = json_object_size(histogram);
-    if (nb == 0)
-        return json_object();
+    if (nb == 0) {
+        esm_buf_puts(out, "{}");
+        return;
+    }
     bucket *b = malloc(nb * sizeof *b);
-    if (!b)
-        return NULL;
+    if (!b) {
+        out->failed = 1;
+        return;
+    }
 
     /* Parse in member order; the mean is summed in this order (esmond-rest-api §11.4 step 3). */
-    const char *key;
-    size_t key_len, i = 0;
-    json_t *count;
     json_int_t n = 0, max_count = 0;
     double sum = 0;
     bool numeric = true;
-    json_object_keylen_foreach((json_t *)histogram, key, key_len, count) {
+    for (size_t i = 0; i < nb; i++) {
         bucket *e = &b[i];
-        /* Counts are stored as integers; a negative count or a total that
-         * overflows gives no statistics, like an unparsable key. */
-        if (!parse_key(key, key_len, &e->x) || !json_is_integer(count) || json_integer_value(count) < 0 ||
-            json_integer_value(count) > INT64_MAX - n) {
+        /* A negative count or a total that overflows gives no statistics,
+         * like an unparsable key. */
+        if (!parse_key(in[i].key, in[i].len, &e->x) || in[i].count < 0 || in[i].count > INT64_MAX - n) {
             numeric = false;
             break;
         }
-        e->c = json_integer_value(count);
-        e->order = i++;
+        e->c = in[i].count;
+        e->order = i;
         n += e->c;
         if (e->c > max_count)
             max_count = e->c;
@@ -207,21 +208,22 @@ json_t *esm_histogram_statistics(const json_t *histogram)
     }
     if (!numeric || n == 0) {
         free(b);
-        return json_object();
+        esm_buf_puts(out, "{}");
+        return;
     }
     double mean = sum / (double)n;
 
     /* Variance, minimum, maximum and percentiles use ascending bucket values. */
     qsort(b, nb, sizeof *b, by_value);
     double var_sum = 0;
-    for (i = 0; i < nb; i++)
+    for (size_t i = 0; i < nb; i++)
         var_sum += (double)b[i].c * ((b[i].x - mean) * (b[i].x - mean));
     double variance = var_sum / (double)n;
 
     percentile pct[4] = {{.name = "percentile-25"}, {.name = "median"}, {.name = "percentile-75"},
                          {.name = "percentile-95"}};
     static const int pvals[4] = {25, 50, 75, 95};
-    for (i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 4; i++) {
         double r = (double)pvals[i] / 100.0 * ((double)n + 1.0);
         pct[i].k = (json_int_t)floor(r);
         pct[i].d = r - floor(r);
@@ -231,9 +233,37 @@ json_t *esm_histogram_statistics(const json_t *histogram)
     /* Huge bucket values can overflow the sums; NaN and Infinity are never
      * valid output (esmond-rest-api §13), so such a histogram has no statistics. */
     bool finite = isfinite(mean) && isfinite(variance);
-    for (i = 0; i < 4; i++)
+    for (size_t i = 0; i < 4; i++)
         finite = finite && pct[i].final && isfinite(pct[i].value);
-    json_t *o = finite ? result(b, nb, max_count, mean, variance, pct) : json_object();
+    if (finite)
+        write_result(out, b, nb, max_count, mean, variance, pct);
+    else
+        esm_buf_puts(out, "{}");
     free(b);
+}
+
+json_t *esm_histogram_statistics(const json_t *histogram)
+{
+    size_t nb = json_object_size(histogram), i = 0;
+    esm_hist_bucket *in = malloc((nb ? nb : 1) * sizeof *in);
+    if (!in)
+        return NULL;
+    const char *key;
+    size_t key_len;
+    json_t *count;
+    bool integers = true;
+    json_object_keylen_foreach((json_t *)histogram, key, key_len, count) {
+        integers = integers && json_is_integer(count);
+        in[i++] = (esm_hist_bucket){key, key_len, json_integer_value(count)};
+    }
+    esm_buf text;
+    esm_buf_init(&text);
+    if (integers)
+        esm_histogram_statistics_write(&text, in, nb);
+    else
+        esm_buf_puts(&text, "{}"); /* counts are integers */
+    free(in);
+    json_t *o = text.failed ? NULL : json_loads(text.data, 0, NULL);
+    esm_buf_free(&text);
     return o;
 }

@@ -39,6 +39,8 @@ static const char schema[] =
     " pos INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY(metadata_id, name));"
     "CREATE INDEX IF NOT EXISTS parameter_name_value ON parameter(name, value);"
+    /* Covering indexes for rendering metadata: parameters in posted order, series rows with their times. */
+    "CREATE INDEX IF NOT EXISTS parameter_render ON parameter(metadata_id, pos, name, value);"
     /* One row per (event type, summary); the implicit base row has summary 'base', window 0. */
     "CREATE TABLE IF NOT EXISTS series("
     " id INTEGER PRIMARY KEY,"
@@ -46,6 +48,8 @@ static const char schema[] =
     " event_type TEXT NOT NULL, summary_type TEXT NOT NULL, summary_window INTEGER NOT NULL,"
     " time_updated INTEGER,"
     " UNIQUE(metadata_id, event_type, summary_type, summary_window));"
+    "CREATE INDEX IF NOT EXISTS series_render ON series(metadata_id, event_type, summary_type, summary_window,"
+    " time_updated);"
     /* val is the JSON text served; a, b, n hold exact counters for numeric summaries. */
     "CREATE TABLE IF NOT EXISTS point("
     " series_id INTEGER NOT NULL, ts INTEGER NOT NULL, val TEXT NOT NULL,"

@@ -1,78 +1,93 @@
 #include "summaries.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_write.h"
+#include "histogram.h"
 #include "statistics.h"
 
 /* Running state of one summary bin. */
-typedef struct {
+typedef struct bin {
+    long long series, ts, window;
     esm_data_type dt;
     int st;
-    long long a, b, n;
-    json_t *hist; /* histogram sum, bucket order of first appearance */
-} accum;
+    long long a, b, n;       /* numeric counters */
+    esa_hist hist;           /* histogram sum */
+    const struct bin *agg;   /* statistics: the aggregation bin of the same window, when registered */
+    long long base_id;       /* statistics without it: recomputed from these base data when stored */
+} bin;
 
-static void accum_init(accum *acc, esm_data_type dt, int st)
+struct esa_summary_batch {
+    esa_db *db;
+    bin **bins;      /* in the order first touched */
+    size_t n, cap;
+    size_t *index;   /* open addressing on (series, ts): 0 empty, else position + 1 */
+    size_t index_cap;
+};
+
+static void bin_init(bin *bn, const esa_series *row, long long ts, esm_data_type dt)
 {
-    memset(acc, 0, sizeof *acc);
-    acc->dt = dt;
-    acc->st = st;
+    memset(bn, 0, sizeof *bn);
+    bn->series = row->id;
+    bn->window = row->window;
+    bn->ts = ts;
+    bn->dt = dt;
+    bn->st = row->summary_type;
+    esa_hist_init(&bn->hist);
 }
 
-static bool hist_add(accum *acc, const json_t *h)
+static void bin_clear(bin *bn)
 {
-    if (!acc->hist && !(acc->hist = json_object()))
-        return false;
-    const char *bucket;
-    json_t *count;
-    json_object_foreach((json_t *)h, bucket, count) {
-        json_t *have = json_object_get(acc->hist, bucket);
-        long long c = json_integer_value(count);
-        if (have)
-            json_integer_set(have, json_integer_value(have) + c);
-        else if (json_object_set_new(acc->hist, bucket, json_integer(c)) != 0)
-            return false;
-    }
-    return true;
+    esa_hist_free(&bn->hist);
+    bn->a = bn->b = bn->n = 0;
 }
 
 /* Adds one base point given by its counters (a, b) or its histogram. */
-static bool accum_add(accum *acc, long long a, long long b, const json_t *hist)
+static bool bin_add(bin *bn, long long a, long long b, const json_t *hist)
 {
-    if (acc->dt == ESM_DT_HISTOGRAM)
-        return hist && hist_add(acc, hist);
-    acc->a += a;
-    acc->b += b;
-    acc->n++;
+    if (bn->dt == ESM_DT_HISTOGRAM)
+        return hist && esa_hist_add_json(&bn->hist, hist);
+    bn->a += a;
+    bn->b += b;
+    bn->n++;
     return true;
 }
 
-static char *accum_render(const accum *acc)
+/* Adds a stored base point (columns: val, a, b from col). */
+static bool bin_add_row(bin *bn, sqlite3_stmt *s, int col)
 {
-    if (acc->dt == ESM_DT_HISTOGRAM) {
-        json_t *empty = NULL;
-        const json_t *h = acc->hist ? acc->hist : (empty = json_object());
-        char *text = NULL;
-        if (acc->st == ESM_SUM_STATISTICS) {
-            json_t *stats = h ? esm_histogram_statistics(h) : NULL;
-            text = stats ? esm_json_dumps(stats) : NULL;
-            json_decref(stats);
-        } else if (h) {
-            text = esm_json_dumps(h);
-        }
-        json_decref(empty);
-        return text;
+    json_t *hist = NULL;
+    if (bn->dt == ESM_DT_HISTOGRAM)
+        hist = json_loads((const char *)sqlite3_column_text(s, col), 0, NULL);
+    bool ok = bin_add(bn, sqlite3_column_int64(s, col + 1), sqlite3_column_int64(s, col + 2), hist);
+    json_decref(hist);
+    return ok;
+}
+
+static void bin_render(const bin *bn, esm_buf *out)
+{
+    if (bn->dt == ESM_DT_HISTOGRAM) {
+        const esa_hist *h = bn->agg ? &bn->agg->hist : &bn->hist;
+        if (bn->st == ESM_SUM_STATISTICS)
+            esm_histogram_statistics_write(out, h->b, h->n);
+        else
+            esa_hist_write(h, out);
+        return;
     }
     double v;
-    if (acc->dt == ESM_DT_PERCENTAGE)
-        v = acc->b ? (double)acc->a / (double)acc->b : 0.0;
+    if (bn->dt == ESM_DT_PERCENTAGE)
+        v = bn->b ? (double)bn->a / (double)bn->b : 0.0;
     else {
-        double scale = acc->dt == ESM_DT_FLOAT ? 10000.0 : 1.0;
-        v = acc->st == ESM_SUM_AVERAGE ? (double)acc->a / ((double)acc->n * scale) : (double)acc->a / scale;
+        double scale = bn->dt == ESM_DT_FLOAT ? 10000.0 : 1.0;
+        v = bn->st == ESM_SUM_AVERAGE ? (double)bn->a / ((double)bn->n * scale) : (double)bn->a / scale;
     }
-    return esa_render_real(v);
+    char *text = esa_render_real(v);
+    if (text)
+        esm_buf_puts(out, text);
+    else
+        out->failed = 1;
+    free(text);
 }
 
 int esa_series_list(esa_db *db, long long metadata_id, const char *event_type, esa_series *out, int max)
@@ -108,31 +123,37 @@ static long long bin_start(long long ts, long long window)
     return q * window;
 }
 
-static bool store_bin(esa_db *db, long long series, long long ts, const accum *acc, bool with_state)
+static long long bin_end(long long start, long long window)
 {
-    char *text = accum_render(acc);
-    if (!text)
-        return false;
-    sqlite3_stmt *s = esa_db_prepare(db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n)"
-                                         " VALUES (?, ?, ?, ?, ?, ?)");
+    return window > 0 ? start + window - 1 : start;
+}
+
+static bool store_bin(esa_db *db, const bin *bn)
+{
+    esm_buf text;
+    esm_buf_init(&text);
+    bin_render(bn, &text);
+    sqlite3_stmt *s = text.failed ? NULL
+                                  : esa_db_prepare(db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n)"
+                                                       " VALUES (?, ?, ?, ?, ?, ?)");
     bool ok = false;
     if (s) {
-        sqlite3_bind_int64(s, 1, series);
-        sqlite3_bind_int64(s, 2, ts);
-        sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
-        if (with_state && acc->dt != ESM_DT_HISTOGRAM) {
-            sqlite3_bind_int64(s, 4, acc->a);
-            sqlite3_bind_int64(s, 5, acc->b);
-            sqlite3_bind_int64(s, 6, acc->n);
+        sqlite3_bind_int64(s, 1, bn->series);
+        sqlite3_bind_int64(s, 2, bn->ts);
+        sqlite3_bind_text(s, 3, text.data, (int)text.len, SQLITE_TRANSIENT);
+        if (bn->dt != ESM_DT_HISTOGRAM) {
+            sqlite3_bind_int64(s, 4, bn->a);
+            sqlite3_bind_int64(s, 5, bn->b);
+            sqlite3_bind_int64(s, 6, bn->n);
         }
         ok = sqlite3_step(s) == SQLITE_DONE;
     }
-    free(text);
+    esm_buf_free(&text);
     return ok;
 }
 
-/* Feeds the base points of [from, to] into acc. */
-static bool add_base_range(esa_db *db, long long base_id, long long from, long long to, accum *acc)
+/* Feeds the base points of [from, to] into bn. */
+static bool add_base_range(esa_db *db, long long base_id, long long from, long long to, bin *bn)
 {
     sqlite3_stmt *s = esa_db_prepare(db, "SELECT val, a, b FROM point WHERE series_id = ? AND ts BETWEEN ? AND ?"
                                          " ORDER BY ts");
@@ -142,46 +163,114 @@ static bool add_base_range(esa_db *db, long long base_id, long long from, long l
     sqlite3_bind_int64(s, 2, from);
     sqlite3_bind_int64(s, 3, to);
     bool ok = true;
-    int rc;
-    while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *hist = NULL;
-        if (acc->dt == ESM_DT_HISTOGRAM)
-            hist = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
-        ok = accum_add(acc, sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), hist);
-        json_decref(hist);
-    }
+    while (ok && sqlite3_step(s) == SQLITE_ROW)
+        ok = bin_add_row(bn, s, 0);
     sqlite3_reset(s);
     return ok;
 }
 
-static long long bin_end(long long start, long long window)
-{
-    return window > 0 ? start + window - 1 : start;
-}
-
-/* Loads the stored state of a bin into acc; false when it has none to build on. */
-static bool load_bin(esa_db *db, long long series, long long ts, accum *acc)
+/* Starts bn from its stored state; false when it has none to build on. */
+static bool load_bin(esa_db *db, bin *bn)
 {
     sqlite3_stmt *s = esa_db_prepare(db, "SELECT val, a, b, n FROM point WHERE series_id = ? AND ts = ?");
     if (!s)
         return false;
-    sqlite3_bind_int64(s, 1, series);
-    sqlite3_bind_int64(s, 2, ts);
+    sqlite3_bind_int64(s, 1, bn->series);
+    sqlite3_bind_int64(s, 2, bn->ts);
     bool ok = true;
     if (sqlite3_step(s) == SQLITE_ROW) {
-        if (acc->dt == ESM_DT_HISTOGRAM) {
-            acc->hist = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
-            ok = json_is_object(acc->hist);
+        if (bn->dt == ESM_DT_HISTOGRAM) {
+            json_t *h = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+            ok = json_is_object(h) && esa_hist_add_json(&bn->hist, h);
+            json_decref(h);
         } else if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
             ok = false; /* imported value: no counters to add to */
         } else {
-            acc->a = sqlite3_column_int64(s, 1);
-            acc->b = sqlite3_column_int64(s, 2);
-            acc->n = sqlite3_column_int64(s, 3);
+            bn->a = sqlite3_column_int64(s, 1);
+            bn->b = sqlite3_column_int64(s, 2);
+            bn->n = sqlite3_column_int64(s, 3);
         }
     }
     sqlite3_reset(s);
     return ok;
+}
+
+esa_summary_batch *esa_summary_batch_new(esa_db *db)
+{
+    esa_summary_batch *batch = calloc(1, sizeof *batch);
+    if (batch)
+        batch->db = db;
+    return batch;
+}
+
+void esa_summary_batch_free(esa_summary_batch *batch)
+{
+    if (!batch)
+        return;
+    for (size_t i = 0; i < batch->n; i++) {
+        esa_hist_free(&batch->bins[i]->hist);
+        free(batch->bins[i]);
+    }
+    free(batch->bins);
+    free(batch->index);
+    free(batch);
+}
+
+static size_t *batch_slot(const esa_summary_batch *batch, long long series, long long ts)
+{
+    size_t mask = batch->index_cap - 1;
+    uint64_t h = ((uint64_t)series * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)ts * 0xc2b2ae3d27d4eb4fULL);
+    for (size_t i = (size_t)(h ^ (h >> 29)) & mask;; i = (i + 1) & mask) {
+        size_t *e = &batch->index[i];
+        if (!*e || (batch->bins[*e - 1]->series == series && batch->bins[*e - 1]->ts == ts))
+            return e;
+    }
+}
+
+static bin *batch_find(const esa_summary_batch *batch, long long series, long long ts)
+{
+    if (!batch->index_cap)
+        return NULL;
+    size_t *e = batch_slot(batch, series, ts);
+    return *e ? batch->bins[*e - 1] : NULL;
+}
+
+static bool batch_grow(esa_summary_batch *batch)
+{
+    if (batch->n == batch->cap) {
+        size_t cap = batch->cap ? 2 * batch->cap : 64;
+        bin **bins = realloc(batch->bins, cap * sizeof *bins);
+        if (!bins)
+            return false;
+        batch->bins = bins;
+        batch->cap = cap;
+    }
+    if (2 * (batch->n + 1) <= batch->index_cap)
+        return true;
+    size_t cap = batch->index_cap ? 2 * batch->index_cap : 128;
+    size_t *old = batch->index;
+    if (!(batch->index = calloc(cap, sizeof *batch->index))) {
+        batch->index = old;
+        return false;
+    }
+    batch->index_cap = cap;
+    for (size_t i = 0; i < batch->n; i++)
+        *batch_slot(batch, batch->bins[i]->series, batch->bins[i]->ts) = i + 1;
+    free(old);
+    return true;
+}
+
+static bin *batch_add(esa_summary_batch *batch, const esa_series *row, long long ts, esm_data_type dt)
+{
+    bin *bn = malloc(sizeof *bn);
+    if (!bn || !batch_grow(batch)) {
+        free(bn);
+        return NULL;
+    }
+    bin_init(bn, row, ts, dt);
+    batch->bins[batch->n++] = bn;
+    *batch_slot(batch, row->id, ts) = batch->n;
+    return bn;
 }
 
 static const esa_series *find_row(const esa_series *rows, int n, int st, long long window)
@@ -192,37 +281,45 @@ static const esa_series *find_row(const esa_series *rows, int n, int st, long lo
     return NULL;
 }
 
-static bool apply_one(esa_db *db, const esa_series *row, long long base_id, const esa_series *rows, int n_rows,
-                      esm_data_type dt, long long ts, const esa_value *v, bool replaced)
+/* Statistics of window 0 describe one base histogram: stored at once. */
+static bool store_point_statistics(esa_db *db, const esa_series *row, esm_data_type dt, long long ts,
+                                   const esa_value *v)
 {
-    long long bin = bin_start(ts, row->window);
-    accum acc;
-    accum_init(&acc, dt, row->summary_type);
-    bool ok;
-    if (row->summary_type == ESM_SUM_STATISTICS) {
-        /* Statistics describe the bin's aggregated histogram: the aggregation of
-         * the same window when registered (already updated), else the base data. */
-        const esa_series *agg = row->window > 0 ? find_row(rows, n_rows, ESM_SUM_AGGREGATION, row->window) : NULL;
-        if (row->window == 0)
-            ok = accum_add(&acc, 0, 0, v->hist);
-        else if (agg)
-            ok = load_bin(db, agg->id, bin, &acc);
-        else
-            ok = add_base_range(db, base_id, bin, bin_end(bin, row->window), &acc);
-    } else if (!replaced && load_bin(db, row->id, bin, &acc)) {
-        ok = accum_add(&acc, v->a, v->b, v->hist);
-    } else {
-        json_decref(acc.hist);
-        accum_init(&acc, dt, row->summary_type);
-        ok = add_base_range(db, base_id, bin, bin_end(bin, row->window), &acc);
-    }
-    ok = ok && store_bin(db, row->id, bin, &acc, true);
-    json_decref(acc.hist);
+    bin bn;
+    bin_init(&bn, row, ts, dt);
+    bool ok = bin_add(&bn, 0, 0, v->hist) && store_bin(db, &bn);
+    bin_clear(&bn);
     return ok;
 }
 
-bool esa_summaries_apply(esa_db *db, const esa_series *rows, int n_rows, esm_data_type dt, long long ts,
-                         const esa_value *v, bool replaced)
+static bool apply_one(esa_summary_batch *batch, const esa_series *row, long long base_id, const esa_series *rows,
+                      int n_rows, esm_data_type dt, long long ts, const esa_value *v, bool replaced)
+{
+    if (row->summary_type == ESM_SUM_STATISTICS && row->window == 0)
+        return store_point_statistics(batch->db, row, dt, ts, v);
+    long long start = bin_start(ts, row->window);
+    bin *bn = batch_find(batch, row->id, start);
+    bool fresh = !bn;
+    if (fresh && !(bn = batch_add(batch, row, start, dt)))
+        return false;
+    if (row->summary_type == ESM_SUM_STATISTICS) {
+        /* Statistics describe the bin's aggregated histogram: the aggregation of
+         * the same window when registered (already updated), else the base data
+         * (read when the bin is stored). */
+        const esa_series *agg = find_row(rows, n_rows, ESM_SUM_AGGREGATION, row->window);
+        if (agg && !(bn->agg = batch_find(batch, agg->id, start)))
+            return false;
+        bn->base_id = base_id;
+        return true;
+    }
+    if (!replaced && (!fresh || load_bin(batch->db, bn)))
+        return bin_add(bn, v->a, v->b, v->hist);
+    bin_clear(bn);
+    return add_base_range(batch->db, base_id, start, bin_end(start, row->window), bn);
+}
+
+bool esa_summaries_apply(esa_summary_batch *batch, const esa_series *rows, int n_rows, esm_data_type dt,
+                         long long ts, const esa_value *v, bool replaced)
 {
     const esa_series *base = find_row(rows, n_rows, ESM_SUM_BASE, 0);
     if (!base)
@@ -231,7 +328,20 @@ bool esa_summaries_apply(esa_db *db, const esa_series *rows, int n_rows, esm_dat
         const esa_series *r = &rows[i];
         if (r->summary_type == ESM_SUM_BASE || !esm_summary_allowed(dt, (esm_summary_kind)r->summary_type))
             continue;
-        if (!apply_one(db, r, base->id, rows, n_rows, dt, ts, v, replaced))
+        if (!apply_one(batch, r, base->id, rows, n_rows, dt, ts, v, replaced))
+            return false;
+    }
+    return true;
+}
+
+bool esa_summary_batch_flush(esa_summary_batch *batch)
+{
+    for (size_t i = 0; i < batch->n; i++) {
+        bin *bn = batch->bins[i];
+        if (bn->st == ESM_SUM_STATISTICS && !bn->agg &&
+            !add_base_range(batch->db, bn->base_id, bn->ts, bin_end(bn->ts, bn->window), bn))
+            return false;
+        if (!store_bin(batch->db, bn))
             return false;
     }
     return true;
@@ -248,27 +358,23 @@ bool esa_summary_build(esa_db *db, const esa_series *summary, long long base_id,
         return false;
     sqlite3_bind_int64(s, 1, base_id);
     sqlite3_bind_int64(s, 2, (long long)-9e18);
-    accum acc;
-    accum_init(&acc, dt, summary->summary_type);
+    bin bn;
+    bin_init(&bn, summary, 0, dt);
     bool have = false, ok = true;
-    long long current = 0;
     int rc = SQLITE_DONE;
     while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        long long bin = bin_start(sqlite3_column_int64(s, 0), summary->window);
-        if (have && bin != current) {
-            ok = store_bin(db, summary->id, current, &acc, true);
-            json_decref(acc.hist);
-            accum_init(&acc, dt, summary->summary_type);
+        long long start = bin_start(sqlite3_column_int64(s, 0), summary->window);
+        if (have && start != bn.ts) {
+            ok = store_bin(db, &bn);
+            bin_clear(&bn);
         }
         have = true;
-        current = bin;
-        json_t *hist = dt == ESM_DT_HISTOGRAM ? json_loads((const char *)sqlite3_column_text(s, 1), 0, NULL) : NULL;
-        ok = ok && accum_add(&acc, sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3), hist);
-        json_decref(hist);
+        bn.ts = start;
+        ok = ok && bin_add_row(&bn, s, 1);
     }
     if (ok && have)
-        ok = store_bin(db, summary->id, current, &acc, true);
-    json_decref(acc.hist);
+        ok = store_bin(db, &bn);
+    bin_clear(&bn);
     sqlite3_reset(s);
     return ok && (rc == SQLITE_DONE || rc == SQLITE_ROW);
 }

@@ -1,6 +1,8 @@
 /* Summaries computed on write (esmond-rest-api §11): aggregation, average and
  * statistics bins, kept exact with integer counters, and rebuilt from base
- * data where incremental state is missing (imported rows, replaced histograms). */
+ * data where incremental state is missing (imported rows, replaced histograms).
+ * A write request gathers the bins it touches in a batch: each bin is read
+ * once, updated in memory point by point, and written once at the end. */
 #ifndef ESA_SUMMARIES_H
 #define ESA_SUMMARIES_H
 
@@ -17,15 +19,23 @@ typedef struct {
     long long window;
 } esa_series;
 
+typedef struct esa_summary_batch esa_summary_batch;
+
 /* The rows of (metadata, event type), base included, in the order esmond
  * processes them (aggregation, average, base, statistics; windows ascending).
  * Returns the count, or -1 on error; at most max rows are written. */
 int esa_series_list(esa_db *db, long long metadata_id, const char *event_type, esa_series *out, int max);
 
+/* A batch for one write transaction on db; NULL when out of memory. */
+esa_summary_batch *esa_summary_batch_new(esa_db *db);
+void esa_summary_batch_free(esa_summary_batch *batch);
+
 /* Updates every summary of the event type for a base point at ts that was just
  * stored (replaced: it overwrote an older histogram, whose contribution must go). */
-bool esa_summaries_apply(esa_db *db, const esa_series *rows, int n_rows, esm_data_type dt, long long ts,
-                         const esa_value *v, bool replaced);
+bool esa_summaries_apply(esa_summary_batch *batch, const esa_series *rows, int n_rows, esm_data_type dt,
+                         long long ts, const esa_value *v, bool replaced);
+/* Stores every bin the batch touched; false on a database error. */
+bool esa_summary_batch_flush(esa_summary_batch *batch);
 
 /* Computes a whole summary series from the base series (used by the import for
  * registered summaries that came without data). */

@@ -89,6 +89,19 @@ bool esa_py_float(const json_t *v, double *out)
     return true;
 }
 
+void esa_put_int(esm_buf *out, long long v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do
+        tmp[--i] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        tmp[--i] = '-';
+    esm_buf_append(out, tmp + i, sizeof tmp - i);
+}
+
 char *esa_render_real(double v)
 {
     char buf[ESM_PYFLOAT_MAX];
@@ -174,25 +187,61 @@ static bool parse_percentage(const json_t *v, esa_value *out, char *err, size_t 
     return true;
 }
 
+/* The histogram as summaries read it: the posted object itself when every
+ * count is already an integer (the usual case), else a copy with int() counts. */
+static json_t *histogram_counts(const json_t *v, char *err, size_t errlen)
+{
+    const char *bucket;
+    json_t *count;
+    bool integers = true;
+    json_object_foreach((json_t *)v, bucket, count) {
+        long long c;
+        if (!esa_py_int(count, &c)) {
+            fail(err, errlen, "Value of histogram must be an integer");
+            return NULL;
+        }
+        integers = integers && json_is_integer(count);
+    }
+    if (integers)
+        return json_incref((json_t *)v);
+    json_t *h = json_object();
+    if (!h) {
+        fail(err, errlen, "Out of memory");
+        return NULL;
+    }
+    json_object_foreach((json_t *)v, bucket, count) {
+        long long c;
+        esa_py_int(count, &c);
+        json_object_set_new(h, bucket, json_integer(c));
+    }
+    return h;
+}
+
 static bool parse_histogram(const json_t *v, esa_value *out, char *err, size_t errlen)
 {
     if (!json_is_object(v))
         return fail(err, errlen, "Invalid histogram provided");
-    json_t *h = json_object();
+    json_t *h = histogram_counts(v, err, errlen);
     if (!h)
-        return fail(err, errlen, "Out of memory");
+        return false;
+    /* The served text: the same members in the same order. */
+    esm_buf text;
+    esm_buf_init(&text);
+    esm_buf_append(&text, "{", 1);
     const char *bucket;
     json_t *count;
-    json_object_foreach((json_t *)v, bucket, count) {
-        long long c;
-        if (!esa_py_int(count, &c)) {
-            json_decref(h);
-            return fail(err, errlen, "Value of histogram must be an integer");
-        }
-        json_object_set_new(h, bucket, json_integer(c));
+    json_object_foreach(h, bucket, count) {
+        if (text.len > 1)
+            esm_buf_append(&text, ",", 1);
+        esm_buf_json_string(&text, bucket, strlen(bucket));
+        esm_buf_append(&text, ":", 1);
+        esa_put_int(&text, json_integer_value(count));
     }
+    esm_buf_append(&text, "}", 1);
     out->hist = h;
-    out->json = esm_json_dumps(h);
+    if (text.failed)
+        esm_buf_free(&text);
+    out->json = text.data;
     return true;
 }
 

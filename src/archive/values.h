@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "event_types.h"
+#include "json_write.h"
 
 typedef struct {
     char *json;   /* malloc'ed JSON text served for the point */
@@ -30,6 +31,9 @@ bool esa_py_float(const json_t *v, double *out);
 /* Python str(v) of a scalar (string, number, bool) as malloc'ed text; NULL for
  * null, arrays and objects. */
 char *esa_py_str(const json_t *v);
+
+/* Appends the decimal text of v (without printf: writes and listings format thousands). */
+void esa_put_int(esm_buf *out, long long v);
 
 /* Text of a served numeric value: repr(double). Returns malloc'ed text. */
 char *esa_render_real(double v);
