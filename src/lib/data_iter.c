@@ -20,7 +20,8 @@ struct esm_data_iter {
     long long end;
     bool has_end;        /* false: open end */
     json_t *items;       /* the current page */
-    struct esm_value *values;
+    struct esm_value *values; /* views of the page's values; kept for the next page */
+    size_t values_cap;
     size_t n, next;
     bool more;
     esm_point point;
@@ -98,8 +99,6 @@ static void clear_page(esm_data_iter *it)
 {
     for (size_t i = 0; i < it->n; i++)
         esm__value_clear(&it->values[i]);
-    free(it->values);
-    it->values = NULL;
     json_decref(it->items);
     it->items = NULL;
     it->n = it->next = 0;
@@ -126,9 +125,14 @@ static esm_code fetch_page(esm_data_iter *it)
     clear_page(it);
     it->items = items;
     it->n = json_array_size(items);
-    if (it->n && !(it->values = calloc(it->n, sizeof *it->values))) {
-        it->n = 0;
-        return ESM_ERR_NOMEM;
+    if (it->n > it->values_cap) {
+        struct esm_value *v = realloc(it->values, it->n * sizeof *v);
+        if (!v) {
+            it->n = 0;
+            return ESM_ERR_NOMEM;
+        }
+        it->values = v;
+        it->values_cap = it->n;
     }
     for (size_t i = 0; i < it->n; i++)
         esm__value_init(&it->values[i], json_object_get(json_array_get(items, i), "val"));
@@ -166,6 +170,7 @@ void esm_data_iter_free(esm_data_iter *it)
     if (!it)
         return;
     clear_page(it);
+    free(it->values);
     free(it->path);
     free(it);
 }
