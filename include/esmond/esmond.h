@@ -154,6 +154,10 @@ const char *esm_metadata_field_value(const esm_metadata *md, size_t i);
 /* The object as compact JSON text, as the server sent it but without the
  * pagination members of a search page's first element. */
 const char *esm_metadata_json(const esm_metadata *md);
+/* An owned copy of a borrowed view that shares nothing with md, so it may
+ * outlive md's iterator and go to another thread; free it with
+ * esm_metadata_free(). NULL when out of memory. */
+esm_metadata *esm_metadata_dup(const esm_metadata *md);
 
 size_t esm_metadata_event_type_count(const esm_metadata *md);
 const esm_event_type *esm_metadata_event_type_at(const esm_metadata *md, size_t i);

@@ -2,6 +2,7 @@
  * (spec §8.3 client algorithm): immune to concurrent inserts, and memory
  * stays within one page whatever the series length. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,9 +123,20 @@ static esm_code fetch_page(esm_data_iter *it)
     esm__response_free(&r);
     if (rc != ESM_OK)
         return rc;
+    size_t n = json_array_size(items);
+    long long last = n ? json_integer_value(json_object_get(json_array_get(items, n - 1), "ts")) : 0;
+    /* A short page is the last; so is one whose cursor would pass the end. */
+    bool more = n == it->page_size && (!it->has_end || last < it->end) && last < LLONG_MAX;
+    /* A full page must move the cursor on: one from a server that ignores
+     * time-start would be asked for again and again. */
+    if (more && it->has_start && last < it->start) {
+        json_decref(items);
+        return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the page from time-start=%lld ends at %lld",
+                                it->path, it->start, last);
+    }
     clear_page(it);
     it->items = items;
-    it->n = json_array_size(items);
+    it->n = n;
     if (it->n > it->values_cap) {
         struct esm_value *v = realloc(it->values, it->n * sizeof *v);
         if (!v) {
@@ -136,11 +148,11 @@ static esm_code fetch_page(esm_data_iter *it)
     }
     for (size_t i = 0; i < it->n; i++)
         esm__value_init(&it->values[i], json_object_get(json_array_get(items, i), "val"));
-    long long last = it->n ? json_integer_value(json_object_get(json_array_get(items, it->n - 1), "ts")) : 0;
-    /* A short page is the last; so is one whose cursor would pass the end. */
-    it->more = it->n == it->page_size && (!it->has_end || last < it->end);
-    it->start = last + 1;
-    it->has_start = true;
+    it->more = more;
+    if (more) {
+        it->start = last + 1;
+        it->has_start = true;
+    }
     return ESM_OK;
 }
 

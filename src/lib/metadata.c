@@ -199,6 +199,15 @@ esm_metadata *esm__metadata_from_json(json_t *obj)
     return md;
 }
 
+esm_metadata *esm_metadata_dup(const esm_metadata *md)
+{
+    /* a deep copy: jansson's reference counts are not to be shared across threads */
+    json_t *copy = md ? json_deep_copy(md->json) : NULL;
+    esm_metadata *dup = copy ? esm__metadata_from_json(copy) : NULL;
+    json_decref(copy);
+    return dup;
+}
+
 void esm_metadata_free(esm_metadata *md)
 {
     if (!md)

@@ -196,6 +196,17 @@ class Handler(BaseHTTPRequestHandler):
     def do_garbage(self, path, q):
         self.send(200, "<html>not a list</html>", ctype="text/html")
 
+    def do_stuck(self, path, q):
+        """A series that ignores time-start: the same full page every time
+        (ts 1..limit), or with time-start the page ending at 1.5e18 and then
+        LLONG_MAX."""
+        limit = int(q.get("limit", "1000"))
+        if path.endswith("/max"):
+            last = 2 ** 63 - 1 if int(q.get("time-start", "0")) > 1500000000000000000 else 1500000000000000000
+            self.send_json(200, [{"ts": last - limit + 1 + i, "val": i} for i in range(limit)])
+            return
+        self.send_json(200, [{"ts": 1 + i, "val": i} for i in range(limit)])
+
     def do_elmond(self, path, q):
         """elmond (perfSONAR 5): integer summary windows, base URIs ending in
         /base/0, pages capped at 10000; 25,000 points at ts 1000 + 10 i."""

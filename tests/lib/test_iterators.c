@@ -1,7 +1,7 @@
 /* The iterators against archives that behave unlike esmond-ps-archive
  * (canned_server.py): metadata totals missing, overstated or understated,
- * pages capped below the limit, a non-JSON answer, and elmond's integer
- * summary windows and /base/0 URIs. */
+ * pages capped below the limit, a non-JSON answer, a series whose pages do
+ * not advance, and elmond's integer summary windows and /base/0 URIs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -138,12 +138,46 @@ static void test_elmond(void **state)
     esm_client_free(c);
 }
 
+/* Reads a series to its end; returns how many points it gave. */
+static long long read_series(esm_client *c, const char *path, const esm_query *q, esm_code *end)
+{
+    esm_data_iter *it;
+    const esm_point *pt;
+    assert_int_equal(esm_data_iter_new(c, path, q, 0, &it), ESM_OK);
+    long long n = 0;
+    while ((*end = esm_data_iter_next(it, &pt)) == ESM_OK && n < 100000)
+        n++;
+    esm_data_iter_free(it);
+    return n;
+}
+
+/* A server that answers every page with the same full page: the second page
+ * does not move the cursor on, so the read stops with an error instead of
+ * asking for ever. Cursors near LLONG_MAX stop without overflowing. */
+static void test_page_that_does_not_advance(void **state)
+{
+    esm_client *c = client_for("stuck");
+    esm_code end;
+    assert_int_equal(read_series(c, "/stuck/perfsonar/archive/x/throughput/base", NULL, &end), 1000);
+    assert_int_equal(end, ESM_ERR_PROTOCOL);
+    assert_non_null(strstr(esm_client_error(c), "ends at 1000"));
+    esm_query *q = esm_query_new();
+    esm_query_set_time(q, "time-start", 0);
+    assert_int_equal(read_series(c, "/stuck/perfsonar/archive/x/throughput/base", q, &end), 1000);
+    assert_int_equal(end, ESM_ERR_PROTOCOL);
+    assert_int_equal(read_series(c, "/stuck/perfsonar/archive/x/throughput/max", q, &end), 2000);
+    assert_int_equal(end, ESM_DONE);
+    esm_query_free(q);
+    esm_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metadata_totals),
         cmocka_unit_test(test_non_json_page_is_a_protocol_error),
         cmocka_unit_test(test_elmond),
+        cmocka_unit_test(test_page_that_does_not_advance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

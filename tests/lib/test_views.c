@@ -200,7 +200,20 @@ static void check_metadata(json_t *obj, md_counts *counts)
     assert_null(strstr(esm_metadata_json(md), "metadata-count-total"));
     json_decref(back);
     json_decref(expected);
+
+    /* a copy outlives the view and holds the same content */
+    char *text = strdup(esm_metadata_json(md));
+    size_t n_event_types = esm_metadata_event_type_count(md), n_fields = esm_metadata_field_count(md);
+    esm_metadata *dup = esm_metadata_dup(md);
     esm_metadata_free(md);
+    assert_non_null(dup);
+    assert_string_equal(esm_metadata_json(dup), text);
+    assert_string_equal(esm_metadata_key(dup), json_string_value(json_object_get(obj, "metadata-key")));
+    assert_int_equal(esm_metadata_event_type_count(dup), n_event_types);
+    assert_int_equal(esm_metadata_field_count(dup), n_fields);
+    free(text);
+    esm_metadata_free(dup);
+    assert_null(esm_metadata_dup(NULL));
 }
 
 static json_t *metadata_page_file(const char *path, long long *total)

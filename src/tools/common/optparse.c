@@ -68,6 +68,11 @@ static int fail(const esm_optparser *p, const char *fmt, ...)
     return 2;
 }
 
+int esm_optparse_error(const esm_optparser *p, const char *message)
+{
+    return fail(p, "%s", message);
+}
+
 /* Strips one '_' placed between two digits (Python allows it there). */
 static bool digits_in_radix(const char *s, int radix, char *clean, size_t cap)
 {

@@ -47,6 +47,9 @@ typedef struct {
  * arguments are ignored, as the originals ignore them. */
 int esm_optparse(const esm_optparser *p, int argc, char **argv);
 void esm_optparse_help(const esm_optparser *p, FILE *out);
+/* An error found after parsing, reported as optparse reports one (usage and
+ * "PROG: error: MESSAGE" on stderr); returns the status, 2. */
+int esm_optparse_error(const esm_optparser *p, const char *message);
 void esm_strlist_free(esm_strlist *l);
 
 /* Python's int(text, radix) with optparse's choice of radix (0x, 0b, 0 prefixes). */

@@ -156,6 +156,9 @@ static void parser_of(esm_psopts *o, esm_optdef *defs, size_t *count, char *usag
         if (table[i].short_name == 'o' && (o->needs & ESM_PSOPTS_NEED_OUTPUT))
             defs[(*count)++] = (esm_optdef){'D', "output-directory", "DIR", ESM_OPT_STRING, dir_help, &o->output_dir};
     }
+    /* beyond the original, not in --help: series read at once */
+    if (o->needs & ESM_PSOPTS_NEED_OUTPUT)
+        defs[(*count)++] = (esm_optdef){'j', "jobs", "N", ESM_OPT_INT, NULL, &o->jobs};
     snprintf(usage, usage_cap,
              "%s [ -u URL -s SRC -d DEST | -a AGENT | -e EVENT | -t TOOL | -L | -o FORMAT | -v ]\n"
              "--begin and --end args parsed by python-dateutil so fairly flexible with the date formats.",
@@ -270,7 +273,10 @@ int esm_psopts_parse(esm_psopts *o, int argc, char **argv)
 int esm_psopts_parse_needs(esm_psopts *o, unsigned needs, int argc, char **argv)
 {
     static char cwd[4096];
-    *o = (esm_psopts){.prog = basename_of(argc > 0 ? argv[0] : "esmond-ps"), .format = "human", .needs = needs};
+    *o = (esm_psopts){.prog = basename_of(argc > 0 ? argv[0] : "esmond-ps"),
+                      .format = "human",
+                      .needs = needs,
+                      .jobs = ESM_PSOPTS_JOBS_DEFAULT};
     if (needs & ESM_PSOPTS_NEED_OUTPUT)
         o->output_dir = getcwd(cwd, sizeof cwd) ? cwd : ".";
     esm_optdef defs[32];
@@ -283,6 +289,12 @@ int esm_psopts_parse_needs(esm_psopts *o, unsigned needs, int argc, char **argv)
     int rc = esm_optparse(&p, argc, argv);
     if (rc >= 0)
         return rc;
+    if ((needs & ESM_PSOPTS_NEED_OUTPUT) && (o->jobs < 1 || o->jobs > ESM_PSOPTS_JOBS_MAX)) {
+        char why[128];
+        snprintf(why, sizeof why, "option -j/--jobs: the number of jobs must be 1 to %d, not %lld",
+                 ESM_PSOPTS_JOBS_MAX, o->jobs);
+        return esm_optparse_error(&p, why);
+    }
     if (o->list_events) {
         list_event_types();
         return 0;
@@ -420,7 +432,12 @@ esm_hostnames *esm_psopts_hostnames(const esm_psopts *o)
 
 int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc)
 {
-    const char *detail = c ? esm_client_error(c) : "";
+    return esm_psopts_archive_error_text(o, rc, c ? esm_client_error(c) : NULL);
+}
+
+int esm_psopts_archive_error_text(const esm_psopts *o, esm_code rc, const char *detail)
+{
+    detail = detail ? detail : "";
     fprintf(stderr, "%s: %s%s%s\n", o->prog, esm_strerror(rc), *detail ? ": " : "", detail);
     return 1;
 }

@@ -18,6 +18,7 @@ typedef struct {
     long long summary_window, timeout;
     bool list_events, metadata, ip, verbose, ssl_verify;
     const char *output_dir; /* -D (esmond-ps-get-bulk): default the working directory */
+    long long jobs;         /* -j (esmond-ps-get-bulk): series read at once */
     unsigned needs;         /* ESM_PSOPTS_NEED_* */
     /* beyond the original */
     bool insecure;
@@ -28,8 +29,12 @@ typedef struct {
 enum {
     ESM_PSOPTS_NEED_SRC_DEST = 1, /* --src and --dest (--src alone for ntp-*) */
     ESM_PSOPTS_NEED_EVENT = 2,    /* --event-type */
-    ESM_PSOPTS_NEED_OUTPUT = 4    /* -D, and json or csv output */
+    ESM_PSOPTS_NEED_OUTPUT = 4    /* -D, and json or csv output; -j */
 };
+
+/* -j: the default does not hammer an archive; the most keeps connections few. */
+#define ESM_PSOPTS_JOBS_DEFAULT 4
+#define ESM_PSOPTS_JOBS_MAX 64
 
 /* Reads argv and runs the originals' checks (-L, --url, host names, event
  * type, summary type, output format). -1 to go on, else the exit status. */
@@ -46,6 +51,8 @@ int esm_psopts_client(const esm_psopts *o, esm_client **out);
 esm_hostnames *esm_psopts_hostnames(const esm_psopts *o);
 /* Reports a failed archive call on stderr; returns the exit status (1). */
 int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc);
+/* The same with the client's error text kept from earlier (NULL: none). */
+int esm_psopts_archive_error_text(const esm_psopts *o, esm_code rc, const char *detail);
 /* After parsing: the query, libesmond's global state, the client and (without
  * --ip) the host-name resolver, in that order. Returns -1 to go on, else the
  * exit status; what was made is the caller's to free either way. */
