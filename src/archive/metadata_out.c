@@ -25,28 +25,40 @@ static void put_time(esm_buf *out, sqlite3_stmt *s, int col)
     if (sqlite3_column_type(s, col) == SQLITE_NULL)
         esm_buf_puts(out, "null");
     else
-        esm_buf_printf(out, "%lld", (long long)sqlite3_column_int64(s, col));
+        esm_buf_int(out, (long long)sqlite3_column_int64(s, col));
 }
 
-/* "<prefix>/archive/<key>/" */
+/* Text inside a JSON string literal being written in pieces. URIs are built
+ * straight into the page (no printf, no temporary buffer): a listing renders
+ * one per event type and summary, and this was most of its cost. */
+static void put_chars(esm_buf *out, const char *s)
+{
+    esm_buf_json_chars(out, s, strlen(s));
+}
+
+/* "<prefix>/archive/<key>/", inside a literal */
 static void put_uri_base(esm_buf *out, const esa_request *rq, const char *key)
 {
-    esm_buf_printf(out, "%s/archive/%s/", rq->prefix, key);
+    put_chars(out, rq->prefix);
+    esm_buf_append(out, "/archive/", 9);
+    put_chars(out, key);
+    esm_buf_append(out, "/", 1);
 }
 
 static void put_uri(esm_buf *out, const char *name, const esa_request *rq, const char *key, const char *tail1,
                     const char *tail2, long long window, bool with_window)
 {
-    esm_buf u;
-    esm_buf_init(&u);
-    put_uri_base(&u, rq, key);
-    esm_buf_printf(&u, "%s/%s", tail1, tail2);
-    if (with_window)
-        esm_buf_printf(&u, "/%lld", window);
     put_key(out, name);
-    esm_buf_json_string(out, u.data ? u.data : "", u.len);
-    out->failed |= u.failed;
-    esm_buf_free(&u);
+    esm_buf_append(out, "\"", 1);
+    put_uri_base(out, rq, key);
+    put_chars(out, tail1);
+    esm_buf_append(out, "/", 1);
+    put_chars(out, tail2);
+    if (with_window) {
+        esm_buf_append(out, "/", 1);
+        esm_buf_int(out, window);
+    }
+    esm_buf_append(out, "\"", 1);
 }
 
 static void put_summary(esm_buf *out, const esa_request *rq, const char *key, const char *et, sqlite3_stmt *s)
@@ -58,7 +70,9 @@ static void put_summary(esm_buf *out, const esa_request *rq, const char *key, co
     put_uri(out, "uri", rq, key, et, sti >= 0 ? esm_summary_url_name(sti) : st, window, true);
     esm_buf_append(out, ",", 1);
     put_str(out, "summary-type", st);
-    esm_buf_printf(out, ",\"summary-window\":\"%lld\",", window);
+    esm_buf_puts(out, ",\"summary-window\":\"");
+    esm_buf_int(out, window);
+    esm_buf_puts(out, "\",");
     put_time(out, s, 3);
     esm_buf_append(out, "}", 1);
 }
@@ -178,14 +192,12 @@ bool esa_metadata_render(esa_db *db, long long id, const esa_request *rq, const 
     sqlite3_reset(s);
     bool ok = key && fields[0];
     if (ok) {
-        esm_buf u;
-        esm_buf_init(&u);
-        esm_buf_printf(&u, "http://%s", rq->host);
-        put_uri_base(&u, rq, key);
         esm_buf_append(out, "{", 1);
-        put_str(out, "url", u.data ? u.data : "");
-        esm_buf_free(&u);
-        esm_buf_append(out, ",", 1);
+        put_key(out, "url");
+        esm_buf_append(out, "\"http://", 8);
+        put_chars(out, rq->host);
+        put_uri_base(out, rq, key);
+        esm_buf_append(out, "\",", 2);
         put_str(out, "metadata-key", key);
         esm_buf_append(out, ",", 1);
         put_str(out, "subject-type", fields[0]);

@@ -99,8 +99,14 @@ void esm_buf_int(esm_buf *b, long long v)
 
 void esm_buf_json_string(esm_buf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     esm_buf_append(b, "\"", 1);
+    esm_buf_json_chars(b, s, n);
+    esm_buf_append(b, "\"", 1);
+}
+
+void esm_buf_json_chars(esm_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
     size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -138,7 +144,6 @@ void esm_buf_json_string(esm_buf *b, const char *s, size_t n)
         run = i + 1;
     }
     esm_buf_append(b, s + run, n - run);
-    esm_buf_append(b, "\"", 1);
 }
 
 void esm_buf_json_real(esm_buf *b, double v)

@@ -24,6 +24,8 @@ void esm_buf_printf(esm_buf *b, const char *fmt, ...) __attribute__((format(prin
 void esm_buf_int(esm_buf *b, long long v);
 /* Appends a JSON string literal (quotes included) of the UTF-8 text s[0..n). */
 void esm_buf_json_string(esm_buf *b, const char *s, size_t n);
+/* The same without the quotes: for a literal written in pieces. */
+void esm_buf_json_chars(esm_buf *b, const char *s, size_t n);
 /* Appends repr(v) of a real. */
 void esm_buf_json_real(esm_buf *b, double v);
 
