@@ -107,6 +107,9 @@ static void clear_page(esm_data_iter *it)
 
 static esm_code fetch_page(esm_data_iter *it)
 {
+    /* The caller is done with the page (its points are borrowed until this
+     * call): freed first, so that two pages are never held at once. */
+    clear_page(it);
     char target[8192];
     int len = snprintf(target, sizeof target, "%s?limit=%zu", it->path, it->page_size);
     if (it->has_start)
@@ -134,7 +137,6 @@ static esm_code fetch_page(esm_data_iter *it)
         return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the page from time-start=%lld ends at %lld",
                                 it->path, it->start, last);
     }
-    clear_page(it);
     it->items = items;
     it->n = n;
     if (it->n > it->values_cap) {
