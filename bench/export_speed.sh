@@ -80,7 +80,7 @@ floor() {
     sed -n 's/^GET //p' "$tmp/$label.err" | sed 's/.*/url = "&"\noutput = "\/dev\/null"/' >"$tmp/$label.curl"
     nreq=$(grep -c '^url' "$tmp/$label.curl")
     local opts=(-s -K "$tmp/$label.curl")
-    [ "$par" -gt 1 ] && opts=(-s -Z --parallel-max "$par" -K "$tmp/$label.curl")
+    [ "$par" -gt 1 ] && opts=(-s --no-progress-meter -Z --parallel-max "$par" -K "$tmp/$label.curl")
     /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" curl "${opts[@]}"
     read -r fwall fuser fsys _ <"$tmp/time"
     fcpu=$(echo "$fuser + $fsys" | bc)
