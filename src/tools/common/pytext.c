@@ -209,10 +209,10 @@ void esm_py_csv_field(esm_buf *b, const char *s, size_t n)
         return;
     }
     esm_buf_puts(b, "\"");
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            esm_buf_puts(b, "\"");
-        esm_buf_append(b, s + i, 1);
+    for (const char *q; n && (q = memchr(s, '"', n)) != NULL; n -= (size_t)(q + 1 - s), s = q + 1) {
+        esm_buf_append(b, s, (size_t)(q + 1 - s)); /* up to and with the quote, */
+        esm_buf_puts(b, "\"");                    /* which is doubled */
     }
+    esm_buf_append(b, s, n);
     esm_buf_puts(b, "\"");
 }
