@@ -54,8 +54,10 @@ serve() {
     t1=$(date +%s.%N)
     "$bin/esmond-ps-archive" --db "$tmp/$name.db" --import "$tmp/$name" --listen 127.0.0.1:0 \
         >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pids+=($!)
-    for _ in $(seq 3000); do grep -q listening "$tmp/$name.out" && break; sleep 0.1; done
+    local pid=$!
+    pids+=("$pid")
+    # the import comes first: wait as long as it runs
+    while ! grep -q listening "$tmp/$name.out" && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
     url=$(sed -n 's/^listening on //p' "$tmp/$name.out")
     [ -n "$url" ] || { echo "export_speed: the archive did not start" >&2; cat "$tmp/$name.err" >&2; exit 1; }
     printf '%s: %d pairs x %d days, %s points; generated in %.1f s, imported in %.1f s\n' "$name" "$pairs" \
