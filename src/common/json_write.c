@@ -47,7 +47,7 @@ static int reserve(esm_buf *b, size_t extra)
 
 void esm_buf_append(esm_buf *b, const char *s, size_t n)
 {
-    if (!reserve(b, n))
+    if ((b->failed || n >= b->cap - b->len) && !reserve(b, n)) /* the common case needs no call */
         return;
     if (n)
         memcpy(b->data + b->len, s, n);
@@ -62,12 +62,20 @@ void esm_buf_puts(esm_buf *b, const char *s)
 
 void esm_buf_printf(esm_buf *b, const char *fmt, ...)
 {
+    /* One pass when the text fits in the room left, a second only to grow. */
+    size_t room = b->failed || !b->data ? 0 : b->cap - b->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n < room) {
+        b->len += (size_t)n;
+        return;
+    }
     if (n < 0 || !reserve(b, (size_t)n)) {
         b->failed = 1;
+        if (b->data)
+            b->data[b->len] = '\0';
         return;
     }
     va_start(ap, fmt);
@@ -76,10 +84,23 @@ void esm_buf_printf(esm_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void esm_buf_json_string(esm_buf *b, const char *s, size_t n)
+void esm_buf_int(esm_buf *b, long long v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    /* through unsigned, so that LLONG_MIN negates without overflow */
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    esm_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* The literal's characters without the quotes. */
+static void json_chars(esm_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    esm_buf_append(b, "\"", 1);
     size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -117,8 +138,15 @@ void esm_buf_json_string(esm_buf *b, const char *s, size_t n)
         run = i + 1;
     }
     esm_buf_append(b, s + run, n - run);
+}
+
+void esm_buf_json_string(esm_buf *b, const char *s, size_t n)
+{
+    esm_buf_append(b, "\"", 1);
+    json_chars(b, s, n);
     esm_buf_append(b, "\"", 1);
 }
+
 
 void esm_buf_json_real(esm_buf *b, double v)
 {
@@ -167,7 +195,7 @@ void esm_json_write(esm_buf *b, const json_t *v)
         esm_buf_json_string(b, json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
-        esm_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        esm_buf_int(b, (long long)json_integer_value(v));
         break;
     case JSON_REAL:
         esm_buf_json_real(b, json_real_value(v));

@@ -20,6 +20,8 @@ void esm_buf_free(esm_buf *b);
 void esm_buf_append(esm_buf *b, const char *s, size_t n);
 void esm_buf_puts(esm_buf *b, const char *s);
 void esm_buf_printf(esm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal (as "%lld", without printf's cost). */
+void esm_buf_int(esm_buf *b, long long v);
 /* Appends a JSON string literal (quotes included) of the UTF-8 text s[0..n). */
 void esm_buf_json_string(esm_buf *b, const char *s, size_t n);
 /* Appends repr(v) of a real. */

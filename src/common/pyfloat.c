@@ -101,6 +101,31 @@ static void shortest(double a, decimal *x)
 /* Python's float_repr_style 'short' layout: fixed notation for decimal
  * exponents -4..15 with at least one digit after the point, otherwise
  * d.ddde+XX with a signed exponent of at least two digits. */
+/* An integral value below 2^53 (most values archives hold) is exact, and
+ * its digits without trailing zeros are the shortest that round-trip: any
+ * shorter decimal is another integer, at least 1 away, and doubles there are
+ * at most 1 apart. Spares the printf and strtod round trips. */
+static bool integral_digits(double a, decimal *x)
+{
+    if (!(a < 9007199254740992.0) || a != floor(a))
+        return false;
+    unsigned long long u = (unsigned long long)a;
+    char tmp[20];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    x->exp10 = n - 1;
+    int first = 0;
+    while (first < n - 1 && tmp[first] == '0')
+        first++;
+    x->n = 0;
+    for (int i = n - 1; i >= first; i--)
+        x->d[x->n++] = tmp[i];
+    x->d[x->n] = '\0';
+    return true;
+}
+
 static size_t layout(bool neg, const decimal *x, char *out)
 {
     char *p = out;
@@ -158,6 +183,7 @@ size_t esm_pyfloat_format(double v, char buf[ESM_PYFLOAT_MAX])
         return n;
     }
     decimal x;
-    shortest(fabs(v), &x);
+    if (!integral_digits(fabs(v), &x))
+        shortest(fabs(v), &x);
     return layout(signbit(v) != 0, &x, buf);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esmond/esmond_jansson.h"
 #include "internal.h"
 #include "json_write.h"
 
@@ -219,6 +220,11 @@ const char *esm_value_json(const esm_value *v)
     if (!m->text)
         m->text = esm_json_dumps(m->json);
     return m->text;
+}
+
+const json_t *esm_value_jansson(const esm_value *v)
+{
+    return v ? v->json : NULL;
 }
 
 esm_code esm_value_number(const esm_value *v, double *out)

@@ -1,6 +1,8 @@
 /* Data rows of the data tools (see datarows.h). */
 #include "datarows.h"
 
+#include "esmond/esmond_jansson.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,15 +81,13 @@ static json_t *timestamp_text(long long ts)
     return json_string(text);
 }
 
-/* The value as Python's json module read it. Integers beyond 64 bits, which
- * jansson refuses, become floats. */
+/* The value as Python's json module read it (the page's own JSON, shared:
+ * rows only take references to it). Integers beyond 64 bits, which jansson
+ * refuses, are floats there. */
 static json_t *value_of(const esm_value *v)
 {
-    const char *text = esm_value_json(v);
-    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-    if (!j && esm_value_kind_of(v) == ESM_VAL_NUMBER)
-        j = json_real(strtod(text, NULL));
-    return j ? j : json_null();
+    const json_t *j = esm_value_jansson(v);
+    return j ? json_incref((json_t *)j) : json_null();
 }
 
 /* A member of a dict value, None when absent or when the value is no dict. */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json_write.h"
 #include "pytext.h"
@@ -16,8 +17,12 @@ struct esm_output {
     size_t ncolumns;
     bool extended;
     size_t rows;
-    esm_buf buf; /* one row's text, reused */
+    bool interactive;  /* out is a terminal */
+    bool write_failed; /* sticky: a batch could not be written */
+    esm_buf buf;       /* text not yet written */
 };
+
+#define BATCH (64 * 1024)
 
 esm_output *esm_output_new(FILE *out, const char *format, const char *const *columns, size_t ncolumns,
                            bool extended)
@@ -34,7 +39,7 @@ esm_output *esm_output_new(FILE *out, const char *format, const char *const *col
     esm_output *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
-    *o = (esm_output){out, k, columns, ncolumns, extended, 0, {0}};
+    *o = (esm_output){out, k, columns, ncolumns, extended, 0, isatty(fileno(out)) == 1, false, {0}};
     esm_buf_init(&o->buf);
     return o;
 }
@@ -66,7 +71,8 @@ static void human_row(esm_output *o, const json_t *row)
     if (o->rows)
         esm_buf_puts(&o->buf, "= + = + = + = + = + =\n");
     for (size_t i = 0; i < o->ncolumns; i++) {
-        esm_buf_printf(&o->buf, "%s: ", o->columns[i]);
+        esm_buf_puts(&o->buf, o->columns[i]);
+        esm_buf_puts(&o->buf, ": ");
         value_text(&o->buf, json_object_get(row, o->columns[i]));
         esm_buf_puts(&o->buf, "\n");
     }
@@ -77,7 +83,8 @@ static void human_row(esm_output *o, const json_t *row)
     json_object_foreach((json_t *)row, key, v) {
         if (is_column(o, key))
             continue;
-        esm_buf_printf(&o->buf, "%s: ", key);
+        esm_buf_puts(&o->buf, key);
+        esm_buf_puts(&o->buf, ": ");
         value_text(&o->buf, v);
         esm_buf_puts(&o->buf, "\n");
     }
@@ -110,7 +117,16 @@ static bool flush(esm_output *o)
 {
     bool ok = !o->buf.failed && fwrite(o->buf.data ? o->buf.data : "", 1, o->buf.len, o->out) == o->buf.len;
     o->buf.len = 0;
-    return fflush(o->out) == 0 && ok;
+    o->write_failed |= !ok || fflush(o->out) != 0;
+    return !o->write_failed;
+}
+
+/* Rows go out in batches (one write() per BATCH bytes, not one per row),
+ * except on a terminal, where each row shows as it comes. */
+static bool row_done(esm_output *o)
+{
+    o->rows++;
+    return o->interactive || o->buf.len >= BATCH || o->buf.failed ? flush(o) : !o->write_failed;
 }
 
 static void csv_header(esm_output *o)
@@ -137,8 +153,7 @@ bool esm_output_row(esm_output *o, const json_t *row)
         csv_line(o, row, NULL);
         break;
     }
-    o->rows++;
-    return flush(o);
+    return row_done(o);
 }
 
 bool esm_output_block(esm_output *o, const json_t *row)
@@ -150,12 +165,12 @@ bool esm_output_block(esm_output *o, const json_t *row)
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)row, key, v) {
-        esm_buf_printf(&o->buf, "%s: ", key);
+        esm_buf_puts(&o->buf, key);
+        esm_buf_puts(&o->buf, ": ");
         esm_py_str(&o->buf, v);
         esm_buf_puts(&o->buf, "\n");
     }
-    o->rows++;
-    return flush(o);
+    return row_done(o);
 }
 
 bool esm_output_close(esm_output *o)
@@ -192,6 +207,7 @@ void esm_output_free(esm_output *o)
 {
     if (!o)
         return;
+    flush(o); /* the rows of a run that stopped early are not lost */
     esm_buf_free(&o->buf);
     free(o);
 }

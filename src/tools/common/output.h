@@ -18,7 +18,9 @@ typedef struct esm_output esm_output;
  * of memory or on an unknown format. */
 esm_output *esm_output_new(FILE *out, const char *format, const char *const *columns, size_t ncolumns,
                            bool extended);
-/* Writes one row (a JSON object; its member order is kept) and flushes. */
+/* Writes one row (a JSON object; its member order is kept). Text is written
+ * out in 64 KiB batches (row by row on a terminal), at the end, and by
+ * esm_output_free(); false once a write failed. */
 bool esm_output_row(esm_output *o, const json_t *row);
 /* Human output: writes every member of row as "key: value" (the original's
  * header block of a packet trace), between the same delimiters as rows. */
@@ -30,6 +32,7 @@ bool esm_output_end(esm_output *o);
 bool esm_output_close(esm_output *o);
 /* Rows and blocks written so far. */
 size_t esm_output_rows(const esm_output *o);
+/* Writes what is still buffered (a run that stopped early keeps its rows), then frees. */
 void esm_output_free(esm_output *o);
 
 #endif

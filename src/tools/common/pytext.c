@@ -42,6 +42,16 @@ static bool py_unprintable(uint32_t cp)
            (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF;
 }
 
+/* The length of the run of printable ASCII at s that needs no escape in a
+ * literal quoted with q (copied in one go: most text is such). */
+static size_t plain_run(const unsigned char *s, size_t n, char q)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= 0x20 && s[i] < 0x7F && s[i] != (unsigned char)q && s[i] != '\\')
+        i++;
+    return i;
+}
+
 void esm_py_repr_string(esm_buf *b, const char *s, size_t n)
 {
     /* Python picks double quotes only when the text has ' and no ". */
@@ -50,6 +60,12 @@ void esm_py_repr_string(esm_buf *b, const char *s, size_t n)
     esm_buf_append(b, &q, 1);
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
+        size_t run = plain_run(u + i, n - i, q);
+        if (run) {
+            esm_buf_append(b, s + i, run);
+            i += run;
+            continue;
+        }
         size_t len;
         uint32_t cp = utf8_next(u + i, n - i, &len);
         if (cp == (uint32_t)q || cp == '\\')
@@ -74,7 +90,7 @@ void esm_py_repr_string(esm_buf *b, const char *s, size_t n)
 static void py_number(esm_buf *b, const json_t *v)
 {
     if (json_is_integer(v)) {
-        esm_buf_printf(b, "%lld", (long long)json_integer_value(v));
+        esm_buf_int(b, (long long)json_integer_value(v));
     } else {
         char tmp[ESM_PYFLOAT_MAX];
         size_t n = esm_pyfloat_format(json_real_value(v), tmp);
@@ -96,6 +112,12 @@ static void py_json_string(esm_buf *b, const char *s, size_t n)
     esm_buf_puts(b, "\"");
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
+        size_t run = plain_run(u + i, n - i, '"');
+        if (run) {
+            esm_buf_append(b, s + i, run);
+            i += run;
+            continue;
+        }
         size_t len;
         uint32_t cp = utf8_next(u + i, n - i, &len);
         i += len;
@@ -187,10 +209,10 @@ void esm_py_csv_field(esm_buf *b, const char *s, size_t n)
         return;
     }
     esm_buf_puts(b, "\"");
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            esm_buf_puts(b, "\"");
-        esm_buf_append(b, s + i, 1);
+    for (const char *q; n && (q = memchr(s, '"', n)) != NULL; n -= (size_t)(q + 1 - s), s = q + 1) {
+        esm_buf_append(b, s, (size_t)(q + 1 - s)); /* up to and with the quote, */
+        esm_buf_puts(b, "\"");                    /* which is doubled */
     }
+    esm_buf_append(b, s, n);
     esm_buf_puts(b, "\"");
 }

@@ -1,0 +1,17 @@
+/* Optional bridge for programs that use jansson themselves: the parsed JSON
+ * behind a value view, so that they need not dump and parse it again. It is
+ * kept out of esmond.h, whose API names no dependency's types (DESIGN §2). */
+#ifndef ESMOND_JANSSON_H
+#define ESMOND_JANSSON_H
+
+#include <jansson.h>
+
+#include "esmond/esmond.h"
+
+/* The value's JSON, borrowed like the view: valid until the view is (take a
+ * reference with json_incref() to keep it no longer than that either; do not
+ * change it). Integers beyond 64 bits are reals, as in the page they came
+ * from. NULL for a NULL view. */
+const json_t *esm_value_jansson(const esm_value *v);
+
+#endif
