@@ -14,6 +14,10 @@
 #include <unistd.h>
 
 #define SHUTDOWN_GRACE_MS 30000
+#define ESM_STR_(x) #x
+#define ESM_STR(x) ESM_STR_(x)
+#define MAX_PARAMS 1000       /* query parameters in one request */
+#define MAX_QUERY_BYTES 32768 /* the query string, so that parameters fit in the connection's pool */
 
 struct esa_server {
     struct MHD_Daemon *daemon;
@@ -25,6 +29,8 @@ struct esa_server {
 /* Per-request state, from the first callback to the completion callback. */
 typedef struct {
     esm_buf body;
+    bool started;          /* the access handler has seen the request */
+    const char *bad_query; /* why the query string was dropped unparsed */
     bool too_big;
     struct timespec start;
     unsigned status;
@@ -140,8 +146,9 @@ static enum MHD_Result handle(esa_server *srv, struct MHD_Connection *c, conn_st
         esa_respond_error(&rs, 503, "Out of memory");
     } else if (!path) {
         esa_respond_error(&rs, 404, "Not found.");
-    } else if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, cs) < 0 ||
-               cs->n_params > 1000) {
+    } else if (cs->bad_query) {
+        esa_respond_error(&rs, 400, "%s", cs->bad_query);
+    } else if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, cs) < 0) {
         esa_respond_error(&rs, 400, "Malformed query string");
     } else {
         rq.params = cs->params;
@@ -161,23 +168,55 @@ static void log_text(char *out, size_t size, const char *in)
     out[i] = '\0';
 }
 
+static conn_state *new_state(esa_server *srv)
+{
+    conn_state *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        return NULL;
+    esm_buf_init(&cs->body);
+    clock_gettime(CLOCK_MONOTONIC, &cs->start);
+    atomic_fetch_add(&srv->active, 1);
+    return cs;
+}
+
+/* Called with the request line, before libmicrohttpd splits the query string
+ * into its per-connection pool. Thousands of parameters exhaust that pool,
+ * and libmicrohttpd 0.9.75 then never answers; so an over-long query string
+ * is cut here (at the '?', in libmicrohttpd's own writable read buffer) and
+ * the request answered 400. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)c;
+    conn_state *cs = new_state(cls);
+    char *query = strchr(uri, '?');
+    if (!cs || !query)
+        return cs;
+    size_t n = 1, len = 0;
+    for (const char *p = query + 1; p[len] && len <= MAX_QUERY_BYTES; len++)
+        n += p[len] == '&';
+    if (n > MAX_PARAMS)
+        cs->bad_query = "Too many query parameters (more than " ESM_STR(MAX_PARAMS) ")";
+    else if (len > MAX_QUERY_BYTES)
+        cs->bad_query = "Query string too long (more than " ESM_STR(MAX_QUERY_BYTES) " bytes)";
+    if (cs->bad_query)
+        query[1] = '\0';
+    return cs;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **state)
 {
     esa_server *srv = cls;
+    if (!*state && !(*state = new_state(srv)))
+        return MHD_NO;
     conn_state *cs = *state;
-    if (!cs) {
-        if (!(cs = calloc(1, sizeof *cs)))
-            return MHD_NO;
-        esm_buf_init(&cs->body);
-        clock_gettime(CLOCK_MONOTONIC, &cs->start);
+    if (!cs->started) {
+        cs->started = true;
         log_text(cs->method, sizeof cs->method, method);
         log_text(cs->url, sizeof cs->url, url);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > srv->max_body)
             cs->too_big = true;
-        *state = cs;
-        atomic_fetch_add(&srv->active, 1);
         /* Refuse an announced oversized body at once rather than reading it. */
         return cs->too_big ? handle(srv, c, cs, url, method) : MHD_YES;
     }
@@ -305,6 +344,7 @@ esa_server *esa_server_start(esa_archive *ar, const char *listen_addr, int threa
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
                                    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                   MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
                                    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                                    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
     if (!srv->daemon) {
