@@ -125,18 +125,42 @@ static const char *strip_prefix(const char *url, const char **prefix)
     return NULL;
 }
 
+/* The request's method and headers (rq's other fields untouched). */
+static void read_request(struct MHD_Connection *c, const char *method, esa_request *rq)
+{
+    rq->method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    rq->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (!rq->host || !*rq->host || strpbrk(rq->host, "\"<> \\"))
+        rq->host = "localhost";
+    rq->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    rq->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+}
+
+/* Whether the request is refused (413, 401) before its body is read: an
+ * unauthorized upload is never buffered. */
+static bool refuse_unread(esa_server *srv, struct MHD_Connection *c, conn_state *cs, const char *url,
+                          const char *method)
+{
+    if (cs->too_big)
+        return true;
+    esa_request rq = {0};
+    read_request(c, method, &rq);
+    if (!strip_prefix(url, &rq.prefix))
+        return false;
+    esa_response rs;
+    esa_response_init(&rs);
+    bool refused = esa_route_unauthorized(srv->ar, &rq, &rs);
+    esa_response_free(&rs);
+    return refused;
+}
+
 static enum MHD_Result handle(esa_server *srv, struct MHD_Connection *c, conn_state *cs, const char *url,
                               const char *method)
 {
     esa_response rs;
     esa_response_init(&rs);
     esa_request rq = {0};
-    rq.method = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    if (!rq.host || !*rq.host || strpbrk(rq.host, "\"<> \\"))
-        rq.host = "localhost";
-    rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    rq.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    read_request(c, method, &rq);
     rq.body = cs->body.data ? cs->body.data : "";
     rq.body_len = cs->body.len;
     const char *path = strip_prefix(url, &rq.prefix);
@@ -217,8 +241,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > srv->max_body)
             cs->too_big = true;
-        /* Refuse an announced oversized body at once rather than reading it. */
-        return cs->too_big ? handle(srv, c, cs, url, method) : MHD_YES;
+        /* Refuse an announced oversized or an unauthorized body at once
+         * rather than reading it: the answer is queued before any upload is
+         * consumed, so libmicrohttpd sends it and closes the connection. */
+        return refuse_unread(srv, c, cs, url, method) ? handle(srv, c, cs, url, method) : MHD_YES;
     }
     if (*upload_size) {
         if (cs->body.len + *upload_size > srv->max_body) {
