@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include "deadline.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -16,6 +18,8 @@
 #define SHUTDOWN_GRACE_MS 30000
 #define ESM_STR_(x) #x
 #define ESM_STR(x) ESM_STR_(x)
+#define HEADER_DEADLINE_S 10     /* to receive a request's headers, however slowly they come */
+#define PER_ADDRESS_CONNECTIONS 256 /* open connections from one client address */
 #define MAX_PARAMS 1000       /* query parameters in one request */
 #define MAX_QUERY_BYTES 32768 /* the query string, so that parameters fit in the connection's pool */
 
@@ -24,6 +28,7 @@ struct esa_server {
     esa_archive *ar;
     size_t max_body;
     atomic_int active; /* requests between their first callback and completion */
+    esa_deadlines *deadlines;
 };
 
 /* Per-request state, from the first callback to the completion callback. */
@@ -192,6 +197,25 @@ static void log_text(char *out, size_t size, const char *in)
     out[i] = '\0';
 }
 
+static esa_deadline *connection_deadline(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    esa_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? esa_deadline_add(srv->deadlines, ci->connect_fd) : NULL;
+    } else if (*socket_context) {
+        esa_deadline_remove(srv->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static conn_state *new_state(esa_server *srv)
 {
     conn_state *cs = calloc(1, sizeof *cs);
@@ -236,6 +260,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     conn_state *cs = *state;
     if (!cs->started) {
         cs->started = true;
+        esa_deadline *d = connection_deadline(c);
+        if (d)
+            esa_deadline_met(srv->deadlines, d);
         log_text(cs->method, sizeof cs->method, method);
         log_text(cs->url, sizeof cs->url, url);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -285,6 +312,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     free_state(cs);
     *state = NULL;
+    esa_deadline *d = connection_deadline(c);
+    if (d)
+        esa_deadline_rearm(srv->deadlines, d); /* the next request on this connection */
     atomic_fetch_sub(&srv->active, 1);
 }
 
@@ -364,6 +394,12 @@ esa_server *esa_server_start(esa_archive *ar, const char *listen_addr, int threa
         free(srv);
         return NULL;
     }
+    if (!(srv->deadlines = esa_deadlines_start(HEADER_DEADLINE_S))) {
+        snprintf(err, errlen, "cannot start the header deadline thread");
+        close(fd);
+        free(srv);
+        return NULL;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
     if (strchr(listen_addr, '['))
         flags |= MHD_USE_IPv6;
@@ -371,11 +407,14 @@ esa_server *esa_server_start(esa_archive *ar, const char *listen_addr, int threa
                                    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                                    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+                                   MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+                                   MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_CONNECTIONS,
                                    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                                    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", listen_addr);
         close(fd);
+        esa_deadlines_stop(srv->deadlines);
         free(srv);
         return NULL;
     }
@@ -392,5 +431,6 @@ void esa_server_stop(esa_server *srv)
     for (int waited = 0; atomic_load(&srv->active) > 0 && waited < SHUTDOWN_GRACE_MS; waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);
+    esa_deadlines_stop(srv->deadlines);
     free(srv);
 }
