@@ -65,7 +65,7 @@ class SlowClients(ArchiveCase):
                          % (len(opened), DEADLINE + SLACK))
         early = [t for t in closed_at.values() if t < DEADLINE / 2]
         self.assertEqual(len(early), SLOW - PER_ADDRESS)  # refused at once
-        self.assertGreater(len(good), DEADLINE - 2)
+        self.assertGreaterEqual(len(good), 3)  # one a round (a round lasts 1 s and more)
         self.assertEqual(set(good), {b"HTTP/1.1 200"})
 
 
