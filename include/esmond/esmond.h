@@ -85,8 +85,9 @@ void esm_client_set_auth_on_reads(esm_client *c, bool on);
 /* TLS: verification is on by default. A NULL path restores the system's CA store. */
 esm_code esm_client_set_ca_file(esm_client *c, const char *path);
 void esm_client_set_insecure(esm_client *c, bool insecure);
-/* Connect timeout and idle timeout (no data for that long), in milliseconds;
- * defaults 20000 and 20000. Values <= 0 keep the default: a timeout always applies. */
+/* Connect timeout and idle timeout (under 1 KiB/s for that long), in milliseconds;
+ * defaults 20000 and 20000. Values <= 0 keep the default: a timeout always applies.
+ * A request with its retries and their waits ends within 3 idle timeouts. */
 void esm_client_set_timeouts(esm_client *c, long connect_ms, long idle_ms);
 /* Retries of reads on connection errors, timeouts, broken answers and
  * 429/502/503/504, with exponential backoff (200 ms doubling, at most 5 s) or

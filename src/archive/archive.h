@@ -18,6 +18,10 @@ typedef struct {
     esa_tokens *tokens;
 } esa_archive;
 
+/* Answers 401 and returns true when the method and Authorization header
+ * alone refuse the request, so that an upload need not be read first. */
+bool esa_route_unauthorized(esa_archive *ar, const esa_request *rq, esa_response *rs);
+
 /* Routes one request (path below the mount point, e.g. "/archive/<key>/"). */
 void esa_route(esa_archive *ar, const esa_request *rq, const char *path, esa_response *rs);
 

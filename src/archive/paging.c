@@ -25,6 +25,11 @@ bool esa_page_parse(const esa_request *rq, esa_page *pg, esa_response *rs)
     return true;
 }
 
+bool esa_page_has_next(const esa_page *pg, long long total)
+{
+    return pg->offset < total - pg->limit; /* total >= 0 and limit <= ESA_PAGE_MAX: no overflow */
+}
+
 static void put_escaped(esm_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

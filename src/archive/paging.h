@@ -19,6 +19,10 @@ typedef struct {
 /* Reads limit and offset; answers 400 and returns false when malformed. */
 bool esa_page_parse(const esa_request *rq, esa_page *pg, esa_response *rs);
 
+/* Whether rows remain after this page of a list of total rows; no overflow
+ * whatever offset a client sent. */
+bool esa_page_has_next(const esa_page *pg, long long total);
+
 /* Sets rs->link to the next/prev links of this page: the request URL (path
  * given) with its parameters sorted and limit/offset replaced. */
 void esa_page_link(const esa_request *rq, const char *path, const esa_page *pg, bool has_next, esa_response *rs);

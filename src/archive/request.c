@@ -46,6 +46,32 @@ void esa_response_free(esa_response *rs)
     free(rs->link);
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (s[0] == 0xE0)
+        lo = 0xA0;
+    else if (s[0] == 0xED)
+        hi = 0x9F;
+    else if (s[0] == 0xF0)
+        lo = 0x90;
+    else if (s[0] == 0xF4)
+        hi = 0x8F;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
 void esa_respond_error(esa_response *rs, unsigned status, const char *fmt, ...)
 {
     char msg[512];
@@ -57,10 +83,27 @@ void esa_respond_error(esa_response *rs, unsigned status, const char *fmt, ...)
         n = 0;
     if ((size_t)n >= sizeof msg)
         n = sizeof msg - 1;
+    /* Details quote the request, whose bytes need not be UTF-8: each byte
+     * that does not start a well-formed sequence (a cut at the end included)
+     * becomes U+FFFD. */
+    char text[3 * sizeof msg];
+    size_t len = 0;
+    for (size_t i = 0; i < (size_t)n;) {
+        size_t k = utf8_sequence((const unsigned char *)msg + i, (size_t)n - i);
+        if (k) {
+            memcpy(text + len, msg + i, k);
+            len += k;
+            i += k;
+        } else {
+            memcpy(text + len, "\xEF\xBF\xBD", 3);
+            len += 3;
+            i++;
+        }
+    }
     rs->status = status;
     rs->body.len = 0;
     esm_buf_puts(&rs->body, "{\"detail\":");
-    esm_buf_json_string(&rs->body, msg, (size_t)n);
+    esm_buf_json_string(&rs->body, text, len);
     esm_buf_puts(&rs->body, "}");
 }
 

@@ -70,15 +70,22 @@ static void route_data(esa_archive *ar, const esa_request *rq, char *seg[], int 
     }
 }
 
-void esa_route(esa_archive *ar, const esa_request *rq, const char *path, esa_response *rs)
+bool esa_route_unauthorized(esa_archive *ar, const esa_request *rq, esa_response *rs)
 {
     char err[128];
     esa_auth_result auth = esa_auth_check(ar, rq, err, sizeof err);
     if (auth == ESA_AUTH_INVALID || (is_write(rq->method) && auth != ESA_AUTH_OK)) {
         rs->www_authenticate = true;
         esa_respond_error(rs, 401, "%s", *err ? err : "Authentication credentials were not provided.");
-        return;
+        return true;
     }
+    return false;
+}
+
+void esa_route(esa_archive *ar, const esa_request *rq, const char *path, esa_response *rs)
+{
+    if (esa_route_unauthorized(ar, rq, rs))
+        return;
     char *copy = strdup(path), *seg[MAX_SEGMENTS];
     if (!copy) {
         esa_respond_error(rs, 503, "Out of memory");

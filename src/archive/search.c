@@ -171,7 +171,7 @@ static sqlite3_stmt *prepare(esa_db *db, const query *q, const char *head, const
 
 static void put_pagination(esm_buf *extra, const esa_request *rq, const esa_page *pg, long long total)
 {
-    char *next = pg->offset + pg->limit < total ? esa_page_url(rq, "/archive/", pg->limit, pg->offset + pg->limit) : NULL;
+    char *next = esa_page_has_next(pg, total) ? esa_page_url(rq, "/archive/", pg->limit, pg->offset + pg->limit) : NULL;
     char *prev = pg->offset > 0 ? esa_page_url(rq, "/archive/", pg->limit, pg->offset - pg->limit) : NULL;
     esm_buf_printf(extra, ",\"metadata-count-total\":%lld,\"metadata-previous-page\":", total);
     if (prev)
@@ -232,7 +232,7 @@ void esa_metadata_list(esa_archive *ar, const esa_request *rq, esa_response *rs)
     if (!ok)
         esa_respond_error(rs, 503, "Database error: %s", esa_db_errmsg(db));
     else
-        esa_page_link(rq, "/archive/", &pg, pg.offset + pg.limit < total, rs);
+        esa_page_link(rq, "/archive/", &pg, esa_page_has_next(&pg, total), rs);
     esa_store_release(ar->store, db);
 out:
     esm_buf_free(&q->sql);

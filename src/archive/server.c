@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include "deadline.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -14,17 +16,26 @@
 #include <unistd.h>
 
 #define SHUTDOWN_GRACE_MS 30000
+#define ESM_STR_(x) #x
+#define ESM_STR(x) ESM_STR_(x)
+#define HEADER_DEADLINE_S 10     /* to receive a request's headers, however slowly they come */
+#define PER_ADDRESS_CONNECTIONS 256 /* open connections from one client address */
+#define MAX_PARAMS 1000       /* query parameters in one request */
+#define MAX_QUERY_BYTES 32768 /* the query string, so that parameters fit in the connection's pool */
 
 struct esa_server {
     struct MHD_Daemon *daemon;
     esa_archive *ar;
     size_t max_body;
     atomic_int active; /* requests between their first callback and completion */
+    esa_deadlines *deadlines;
 };
 
 /* Per-request state, from the first callback to the completion callback. */
 typedef struct {
     esm_buf body;
+    bool started;          /* the access handler has seen the request */
+    const char *bad_query; /* why the query string was dropped unparsed */
     bool too_big;
     struct timespec start;
     unsigned status;
@@ -119,18 +130,42 @@ static const char *strip_prefix(const char *url, const char **prefix)
     return NULL;
 }
 
+/* The request's method and headers (rq's other fields untouched). */
+static void read_request(struct MHD_Connection *c, const char *method, esa_request *rq)
+{
+    rq->method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    rq->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (!rq->host || !*rq->host || strpbrk(rq->host, "\"<> \\"))
+        rq->host = "localhost";
+    rq->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    rq->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+}
+
+/* Whether the request is refused (413, 401) before its body is read: an
+ * unauthorized upload is never buffered. */
+static bool refuse_unread(esa_server *srv, struct MHD_Connection *c, conn_state *cs, const char *url,
+                          const char *method)
+{
+    if (cs->too_big)
+        return true;
+    esa_request rq = {0};
+    read_request(c, method, &rq);
+    if (!strip_prefix(url, &rq.prefix))
+        return false;
+    esa_response rs;
+    esa_response_init(&rs);
+    bool refused = esa_route_unauthorized(srv->ar, &rq, &rs);
+    esa_response_free(&rs);
+    return refused;
+}
+
 static enum MHD_Result handle(esa_server *srv, struct MHD_Connection *c, conn_state *cs, const char *url,
                               const char *method)
 {
     esa_response rs;
     esa_response_init(&rs);
     esa_request rq = {0};
-    rq.method = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    if (!rq.host || !*rq.host || strpbrk(rq.host, "\"<> \\"))
-        rq.host = "localhost";
-    rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    rq.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    read_request(c, method, &rq);
     rq.body = cs->body.data ? cs->body.data : "";
     rq.body_len = cs->body.len;
     const char *path = strip_prefix(url, &rq.prefix);
@@ -140,8 +175,9 @@ static enum MHD_Result handle(esa_server *srv, struct MHD_Connection *c, conn_st
         esa_respond_error(&rs, 503, "Out of memory");
     } else if (!path) {
         esa_respond_error(&rs, 404, "Not found.");
-    } else if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, cs) < 0 ||
-               cs->n_params > 1000) {
+    } else if (cs->bad_query) {
+        esa_respond_error(&rs, 400, "%s", cs->bad_query);
+    } else if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, cs) < 0) {
         esa_respond_error(&rs, 400, "Malformed query string");
     } else {
         rq.params = cs->params;
@@ -161,25 +197,81 @@ static void log_text(char *out, size_t size, const char *in)
     out[i] = '\0';
 }
 
+static esa_deadline *connection_deadline(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    esa_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? esa_deadline_add(srv->deadlines, ci->connect_fd) : NULL;
+    } else if (*socket_context) {
+        esa_deadline_remove(srv->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+static conn_state *new_state(esa_server *srv)
+{
+    conn_state *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        return NULL;
+    esm_buf_init(&cs->body);
+    clock_gettime(CLOCK_MONOTONIC, &cs->start);
+    atomic_fetch_add(&srv->active, 1);
+    return cs;
+}
+
+/* Called with the request line, before libmicrohttpd splits the query string
+ * into its per-connection pool. Thousands of parameters exhaust that pool,
+ * and libmicrohttpd 0.9.75 then never answers; so an over-long query string
+ * is cut here (at the '?', in libmicrohttpd's own writable read buffer) and
+ * the request answered 400. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)c;
+    conn_state *cs = new_state(cls);
+    char *query = strchr(uri, '?');
+    if (!cs || !query)
+        return cs;
+    size_t n = 1, len = 0;
+    for (const char *p = query + 1; p[len] && len <= MAX_QUERY_BYTES; len++)
+        n += p[len] == '&';
+    if (n > MAX_PARAMS)
+        cs->bad_query = "Too many query parameters (more than " ESM_STR(MAX_PARAMS) ")";
+    else if (len > MAX_QUERY_BYTES)
+        cs->bad_query = "Query string too long (more than " ESM_STR(MAX_QUERY_BYTES) " bytes)";
+    if (cs->bad_query)
+        query[1] = '\0';
+    return cs;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **state)
 {
     esa_server *srv = cls;
+    if (!*state && !(*state = new_state(srv)))
+        return MHD_NO;
     conn_state *cs = *state;
-    if (!cs) {
-        if (!(cs = calloc(1, sizeof *cs)))
-            return MHD_NO;
-        esm_buf_init(&cs->body);
-        clock_gettime(CLOCK_MONOTONIC, &cs->start);
+    if (!cs->started) {
+        cs->started = true;
+        esa_deadline *d = connection_deadline(c);
+        if (d)
+            esa_deadline_met(srv->deadlines, d);
         log_text(cs->method, sizeof cs->method, method);
         log_text(cs->url, sizeof cs->url, url);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > srv->max_body)
             cs->too_big = true;
-        *state = cs;
-        atomic_fetch_add(&srv->active, 1);
-        /* Refuse an announced oversized body at once rather than reading it. */
-        return cs->too_big ? handle(srv, c, cs, url, method) : MHD_YES;
+        /* Refuse an announced oversized or an unauthorized body at once
+         * rather than reading it: the answer is queued before any upload is
+         * consumed, so libmicrohttpd sends it and closes the connection. */
+        return refuse_unread(srv, c, cs, url, method) ? handle(srv, c, cs, url, method) : MHD_YES;
     }
     if (*upload_size) {
         if (cs->body.len + *upload_size > srv->max_body) {
@@ -220,6 +312,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     free_state(cs);
     *state = NULL;
+    esa_deadline *d = connection_deadline(c);
+    if (d)
+        esa_deadline_rearm(srv->deadlines, d); /* the next request on this connection */
     atomic_fetch_sub(&srv->active, 1);
 }
 
@@ -299,17 +394,27 @@ esa_server *esa_server_start(esa_archive *ar, const char *listen_addr, int threa
         free(srv);
         return NULL;
     }
+    if (!(srv->deadlines = esa_deadlines_start(HEADER_DEADLINE_S))) {
+        snprintf(err, errlen, "cannot start the header deadline thread");
+        close(fd);
+        free(srv);
+        return NULL;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
     if (strchr(listen_addr, '['))
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
                                    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                   MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+                                   MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+                                   MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_CONNECTIONS,
                                    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                                    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", listen_addr);
         close(fd);
+        esa_deadlines_stop(srv->deadlines);
         free(srv);
         return NULL;
     }
@@ -326,5 +431,6 @@ void esa_server_stop(esa_server *srv)
     for (int waited = 0; atomic_load(&srv->active) > 0 && waited < SHUTDOWN_GRACE_MS; waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);
+    esa_deadlines_stop(srv->deadlines);
     free(srv);
 }

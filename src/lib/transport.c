@@ -13,6 +13,8 @@
 #define BACKOFF_FIRST_MS 200L
 #define BACKOFF_MAX_MS 5000L
 #define RETRY_AFTER_MAX_S 30L
+#define MIN_RATE 1024L                /* bytes/s over any timeout-long window, or the transfer ends */
+#define BUDGET_TIMEOUTS 3L            /* a request, its retries and their waits end within 3 timeouts */
 #define RAW_SNIPPET_MAX 200           /* bytes of a non-JSON error body in a detail */
 #define SERVER_TEXT_MAX 1000          /* bytes of a detail/error string in a detail */
 
@@ -127,7 +129,7 @@ static struct curl_slist *build_headers(const esm_client *c, bool write, bool ha
 /* Every option, set afresh on each attempt (curl_easy_reset keeps the live
  * connections, so keep-alive still works). */
 static bool setup(esm_client *c, const char *method, const char *url, const char *body, size_t body_len,
-                  bool write, struct curl_slist *headers, buffer *b)
+                  bool write, struct curl_slist *headers, buffer *b, long left_ms)
 {
     CURL *h = c->curl;
     char agent[64];
@@ -149,10 +151,11 @@ static bool setup(esm_client *c, const char *method, const char *url, const char
 #else
     SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-    SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-    /* Idle timeout: under 1 byte/s for that many seconds. */
-    SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms < left_ms ? c->connect_ms : left_ms);
+    /* A stall or a trickle: under MIN_RATE for the timeout's seconds. */
+    SET(CURLOPT_LOW_SPEED_LIMIT, MIN_RATE);
     SET(CURLOPT_LOW_SPEED_TIME, c->idle_ms / 1000 + (c->idle_ms % 1000 != 0));
+    SET(CURLOPT_TIMEOUT_MS, left_ms); /* what remains of the request's budget */
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)BODY_CAP);
     SET(CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
     SET(CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
@@ -193,6 +196,13 @@ static bool retryable_curl(CURLcode cc)
     default:
         return false;
     }
+}
+
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000L + t.tv_nsec / 1000000L;
 }
 
 static void sleep_ms(long ms)
@@ -319,6 +329,7 @@ static CURLcode perform(esm_client *c, const char *method, const char *url, cons
 {
     int attempts = write ? 1 : 1 + c->retries;
     CURLcode cc = CURLE_OK;
+    long deadline = now_ms() + BUDGET_TIMEOUTS * c->idle_ms;
     for (int i = 0; i < attempts; i++) {
         if (i > 0) {
             curl_off_t after = -1;
@@ -329,6 +340,8 @@ static CURLcode perform(esm_client *c, const char *method, const char *url, cons
                 wait = BACKOFF_MAX_MS;
             if (after > 0)
                 wait = (after < RETRY_AFTER_MAX_S ? (long)after : RETRY_AFTER_MAX_S) * 1000L;
+            if (deadline - now_ms() <= wait)
+                break; /* no time left for another attempt: report the last failure */
             sleep_ms(wait);
         }
         b->len = 0;
@@ -336,7 +349,7 @@ static CURLcode perform(esm_client *c, const char *method, const char *url, cons
             b->data[0] = '\0';
         b->too_big = b->nomem = false;
         c->curl_error[0] = '\0';
-        if (!setup(c, method, url, body, body_len, write, headers, b))
+        if (!setup(c, method, url, body, body_len, write, headers, b, deadline - now_ms()))
             return CURLE_OUT_OF_MEMORY;
         if (c->trace)
             c->trace(c->trace_userdata, method, url);

@@ -334,6 +334,19 @@ class FixtureSearch(FixtureArchive):
         r = self.search({"offset": 100, "limit": 3})
         self.assertEqual(r.body, [])
 
+    def test_huge_offset_is_an_empty_page(self):
+        # offset + limit overflowed: a Link back to the first page, or an abort under UBSan
+        top = 2**63 - 1
+        for offset, limit in ((top, 1500), (top - 3, 5), (top - 100000, 100000)):
+            with self.subTest(offset=offset, limit=limit):
+                r = self.search({"offset": offset, "limit": limit})
+                self.assertEqual(r.body, [])
+                links = parse_link(r.header("Link"))
+                self.assertNotIn("next", links)
+                p = urllib.parse.parse_qs(urllib.parse.urlsplit(links["prev"]).query)
+                self.assertEqual(p["offset"], [str(offset - limit)])
+        self.assertEqual(self.a.get(R2 + "/archive/?offset=%d" % 2**63).status, 400)
+
     def test_large_limits(self):
         for limit in (16, 17, 1000, 100000, 200000):
             with self.subTest(limit):

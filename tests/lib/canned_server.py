@@ -117,6 +117,21 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(0.25)
 
+    def do_trickle(self, path, q):
+        """2 bytes a second of a 1000-byte body, for at most 12 s."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for _ in range(24):
+                self.wfile.write(b"  ")
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            pass  # the client gave up
+
     def do_truncated(self, path, q):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

@@ -378,15 +378,49 @@ static void test_stall_times_out(void **state)
     esm_client_free(c);
 }
 
-static void test_slow_drip_is_not_idle(void **state)
+static void test_slow_drip_is_under_the_floor(void **state)
 {
     esm_client *c = new_client();
     esm_client_set_timeouts(c, 1000, 1000);
+    esm_client_set_retries(c, 0);
     esm__response r;
-    /* Eight bytes over two seconds: longer than the idle timeout, never idle. */
-    assert_int_equal(esm__request(c, "GET", "/slow-drip", NULL, 0, false, &r), ESM_OK);
-    assert_string_equal(r.body, "\"abcdef\"");
+    /* Eight bytes over two seconds: never idle, but far under 1 KiB/s for a timeout. */
+    assert_int_equal(esm__request(c, "GET", "/slow-drip", NULL, 0, false, &r), ESM_ERR_TIMEOUT);
+    assert_null(r.body);
+    esm_client_free(c);
+}
+
+/* A trickle (2 bytes/s) and its retries end within three timeouts (issue 12 item 8). */
+static void test_trickle_ends_within_the_budget(void **state)
+{
+    esm_client *c = new_client();
+    esm_client_set_timeouts(c, 1000, 1000);
+    esm_client_set_retries(c, 3);
+    esm__response r;
+    long t0 = now_ms();
+    assert_int_equal(esm__request(c, "GET", "/trickle/b1", NULL, 0, false, &r), ESM_ERR_TIMEOUT);
+    long elapsed = now_ms() - t0;
+    assert_null(r.body);
+    if (elapsed >= 3000 + 500)
+        fail_msg("the trickle took %ld ms, the budget is 3000", elapsed);
+    esm_client_free(c);
+}
+
+/* Failures answered at once: the retries and their waits fit in the same budget. */
+static void test_retries_count_against_the_budget(void **state)
+{
+    esm_client *c = new_client();
+    esm_client_set_timeouts(c, 1000, 1000);
+    esm_client_set_retries(c, 10);
+    esm__response r;
+    long t0 = now_ms();
+    assert_int_equal(esm__request(c, "GET", "/fail-then-ok/b2?n=100", NULL, 0, false, &r), ESM_ERR_HTTP);
+    long elapsed = now_ms() - t0;
     esm__response_free(&r);
+    if (elapsed >= 3000 + 500)
+        fail_msg("the retries took %ld ms, the budget is 3000", elapsed);
+    /* backoff 200 + 400 + 800 + 1600 ms: the fifth wait would pass the budget */
+    assert_int_equal(count("/fail-then-ok/b2"), 4);
     esm_client_free(c);
 }
 
@@ -662,7 +696,9 @@ int main(void)
         cmocka_unit_test(test_writes_not_retried),
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_stall_times_out),
-        cmocka_unit_test(test_slow_drip_is_not_idle),
+        cmocka_unit_test(test_slow_drip_is_under_the_floor),
+        cmocka_unit_test(test_trickle_ends_within_the_budget),
+        cmocka_unit_test(test_retries_count_against_the_budget),
         cmocka_unit_test(test_truncated_and_huge),
         cmocka_unit_test(test_transport_error),
         cmocka_unit_test(test_redirect_not_followed),

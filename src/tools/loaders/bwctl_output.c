@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,23 @@ static esm_num num(json_t *v)
     return n;
 }
 
+/* A rate (bits per second): a number, null or missing. A string or a negative
+ * value is refused, the first one found named in err and *rc: the original
+ * dropped the one silently and stored the other. */
+static esm_num rate(json_t *v, const char *name, esm_ld_code *rc, esm_ld_error *err)
+{
+    esm_num n = num(v);
+    bool text = v && !json_is_null(v) && !json_is_number(v);
+    if ((text || (n.kind != ESM_NUM_NULL && n.d < 0)) && *rc == ESM_LD_OK) {
+        *rc = ESM_LD_EVALUE;
+        if (text)
+            esm_ld_set_error(err, ESM_LD_EVALUE, "%s is not a number", name);
+        else
+            esm_ld_set_error(err, ESM_LD_EVALUE, "%s is negative (%g)", name, n.d);
+    }
+    return n;
+}
+
 static esm_num num_opt(json_t *v)   /* ABSENT when missing */
 {
     esm_num n = num(v);
@@ -86,6 +104,7 @@ static char *str_dup(json_t *v)
 
 static esm_ld_code fill_iperf3(json_t *doc, esm_bw_result *res, esm_ld_error *err)
 {
+    esm_ld_code bad = ESM_LD_OK; /* the first refused rate */
     json_t *start = json_object_get(doc, "start");
     json_t *end = json_object_get(doc, "end");
     json_t *ts = path(start, "test_start", NULL, NULL);
@@ -132,13 +151,13 @@ static esm_ld_code fill_iperf3(json_t *doc, esm_bw_result *res, esm_ld_error *er
     }
     if (res->udp) {
         json_t *sum = json_object_get(end, "sum");
-        res->throughput = num(json_object_get(sum, "bits_per_second"));
+        res->throughput = rate(json_object_get(sum, "bits_per_second"), "end.sum.bits_per_second", &bad, err);
         res->lost = num_opt(json_object_get(sum, "lost_packets"));
         res->sent = num_opt(json_object_get(sum, "packets"));
         res->jitter_ms = num_opt(json_object_get(sum, "jitter_ms"));
         res->retransmits.kind = ESM_NUM_ABSENT;
     } else {
-        res->throughput = num(path(end, "sum_received", "bits_per_second", NULL));
+        res->throughput = rate(path(end, "sum_received", "bits_per_second", NULL), "end.sum_received.bits_per_second", &bad, err);
         res->retransmits = num(path(end, "sum_sent", "retransmits", NULL));
     }
     json_t *ivs = json_object_get(doc, "intervals");
@@ -151,7 +170,7 @@ static esm_ld_code fill_iperf3(json_t *doc, esm_bw_result *res, esm_ld_error *er
         esm_bw_interval *o = &res->intervals[i];
         o->throughput.start = o->retransmits.start = num(json_object_get(sum, "start"));
         o->throughput.duration = o->retransmits.duration = num(json_object_get(sum, "seconds"));
-        o->throughput.val = num(json_object_get(sum, "bits_per_second"));
+        o->throughput.val = rate(json_object_get(sum, "bits_per_second"), "intervals[].sum.bits_per_second", &bad, err);
         o->retransmits.val = num(json_object_get(sum, "retransmits"));
         o->omitted = json_is_true(json_object_get(sum, "omitted"));
         json_t *sts = json_object_get(iv, "streams");
@@ -163,7 +182,7 @@ static esm_ld_code fill_iperf3(json_t *doc, esm_bw_result *res, esm_ld_error *er
             json_t *st = json_array_get(sts, k);
             o->streams[k].start = num(json_object_get(st, "start"));
             o->streams[k].duration = num(json_object_get(st, "seconds"));
-            o->streams[k].throughput = num(json_object_get(st, "bits_per_second"));
+            o->streams[k].throughput = rate(json_object_get(st, "bits_per_second"), "intervals[].streams[].bits_per_second", &bad, err);
             o->streams[k].retransmits = num(json_object_get(st, "retransmits"));
         }
     }
@@ -178,10 +197,10 @@ static esm_ld_code fill_iperf3(json_t *doc, esm_bw_result *res, esm_ld_error *er
         res->stream_retransmits[k] = num(path(st, "sender", "retransmits", NULL));
         /* UDP stream summaries have only "udp" (the original crashed on them) */
         json_t *recv = json_object_get(st, "receiver");
-        res->stream_throughput[k] = num(json_object_get(recv ? recv : json_object_get(st, "udp"),
-                                                        "bits_per_second"));
+        res->stream_throughput[k] = rate(json_object_get(recv ? recv : json_object_get(st, "udp"), "bits_per_second"),
+                                         "end.streams[].bits_per_second", &bad, err);
     }
-    return ESM_LD_OK;
+    return bad;
 nomem:
     esm_ld_set_error(err, ESM_LD_ENOMEM, "out of memory");
     return ESM_LD_ENOMEM;
@@ -333,6 +352,7 @@ static esm_num span(json_t *d)
 
 static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_error *err)
 {
+    esm_ld_code bad = ESM_LD_OK; /* the first refused rate */
     json_t *result = json_object_get(root, "result");
     if (!json_is_object(result))
         result = root;   /* bare result */
@@ -375,7 +395,7 @@ static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_erro
         return ESM_LD_ETOOL;
     }
     json_t *sum = path(result, "summary", "summary", NULL);
-    res->throughput = num(json_object_get(sum, "throughput-bits"));
+    res->throughput = rate(json_object_get(sum, "throughput-bits"), "summary.throughput-bits", &bad, err);
     if (res->udp) {
         res->lost = num_opt(json_object_get(sum, "lost"));
         res->sent = num_opt(json_object_get(sum, "sent"));
@@ -394,7 +414,7 @@ static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_erro
         esm_bw_interval *o = &res->intervals[i];
         o->throughput.start = o->retransmits.start = num(json_object_get(s, "start"));
         o->throughput.duration = o->retransmits.duration = span(s);
-        o->throughput.val = num(json_object_get(s, "throughput-bits"));
+        o->throughput.val = rate(json_object_get(s, "throughput-bits"), "intervals[].summary.throughput-bits", &bad, err);
         o->retransmits.val = num(json_object_get(s, "retransmits"));
         o->omitted = json_is_true(json_object_get(s, "omitted"));
         size_t ns;
@@ -409,7 +429,7 @@ static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_erro
         for (size_t k = 0; k < ns; k++) {
             o->streams[k].start = num(json_object_get(sts[k], "start"));
             o->streams[k].duration = span(sts[k]);
-            o->streams[k].throughput = num(json_object_get(sts[k], "throughput-bits"));
+            o->streams[k].throughput = rate(json_object_get(sts[k], "throughput-bits"), "intervals[].streams[].throughput-bits", &bad, err);
             o->streams[k].retransmits = num(json_object_get(sts[k], "retransmits"));
         }
         free(sts);
@@ -426,7 +446,7 @@ static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_erro
     res->n_streams = ne;
     for (size_t k = 0; k < ne; k++) {
         res->stream_retransmits[k] = num(json_object_get(es[k], "retransmits"));
-        res->stream_throughput[k] = num(json_object_get(es[k], "throughput-bits"));
+        res->stream_throughput[k] = rate(json_object_get(es[k], "throughput-bits"), "summary.streams[].throughput-bits", &bad, err);
     }
     free(es);
     if (res->ts.kind != ESM_NUM_INT) {
@@ -437,7 +457,7 @@ static esm_ld_code fill_pscheduler(json_t *root, esm_bw_result *res, esm_ld_erro
         esm_ld_set_error(err, ESM_LD_EMISSING, "pScheduler result lacks test.spec source/dest");
         return ESM_LD_EMISSING;
     }
-    return ESM_LD_OK;
+    return bad;
 nomem:
     esm_ld_set_error(err, ESM_LD_ENOMEM, "out of memory");
     return ESM_LD_ENOMEM;
