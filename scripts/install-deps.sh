@@ -9,6 +9,8 @@ packages=(
   libcmocka-dev scdoc
   python3 python3-dateutil
   curl valgrind openssl iproute2
+  # esmond-ps-harvest publishes to RabbitMQ (rabbitmq-c); its tests start a real broker
+  librabbitmq-dev rabbitmq-server
 )
 
 missing=()

@@ -153,6 +153,8 @@ static bool setup(esm_client *c, const char *method, const char *url, const char
     /* Idle timeout: under 1 byte/s for that many seconds. */
     SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
     SET(CURLOPT_LOW_SPEED_TIME, c->idle_ms / 1000 + (c->idle_ms % 1000 != 0));
+    if (c->total_ms > 0)
+        SET(CURLOPT_TIMEOUT_MS, c->total_ms);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)BODY_CAP);
     SET(CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
     SET(CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
