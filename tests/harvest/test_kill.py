@@ -1,0 +1,59 @@
+"""kill -9 at random moments over 24 runs, data added between them: the
+files afterwards hold every point the archives hold exactly once."""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import hvlib
+
+RUNS = 24
+
+
+class Kill(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="esm-harvest-kill-")
+        self.archives = [hvlib.sample_archive(self.tmp, pairs=3, seed=s) for s in (4, 5, 6)]
+
+    def tearDown(self):
+        for a in self.archives:
+            a.stop()
+            a.cleanup()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_kill_9_never_loses_or_doubles(self):
+        rng = random.Random(int(os.environ.get("ESM_SEED", "13")))
+        state, out = os.path.join(self.tmp, "state"), os.path.join(self.tmp, "out")
+        args = [hvlib.HARVEST, "--state", state, "--out", out, "--since", hvlib.SINCE, "-j", "2"]
+        for a in self.archives:
+            args += ["--url", a.base]
+        adders = [hvlib.Adder(a) for a in self.archives]
+        next_ts = hvlib.START + hvlib.DAY
+        killed = 0
+        for run in range(RUNS):
+            if run % 3 == 2:  # new points, late points, now and then a new test
+                next_ts += 600
+                rng.choice(adders).new_points(next_ts, rng.randint(1, 20))
+                rng.choice(adders).late_points(next_ts, rng.randint(1, 8))
+                if run % 9 == 8:
+                    rng.choice(adders).new_test(next_ts, rng.randint(5, 30))
+            p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.02, 0.6))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                killed += 1
+            p.wait(timeout=60)
+        # runs that were cut short must be most of them, else nothing was tested
+        self.assertGreaterEqual(killed, RUNS // 2)
+        r = hvlib.harvest(args[1:])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        hvlib.check_exactly_once(self, out, self.archives)
+
+
+if __name__ == "__main__":
+    unittest.main()
