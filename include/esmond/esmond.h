@@ -82,9 +82,9 @@ void esm_client_set_insecure(esm_client *c, bool insecure);
 /* Connect timeout and idle timeout (no data for that long), in milliseconds;
  * defaults 20000 and 20000. Values <= 0 keep the default: a timeout always applies. */
 void esm_client_set_timeouts(esm_client *c, long connect_ms, long idle_ms);
-/* A limit on each request's whole duration, in milliseconds, against servers
- * that trickle (a byte now and then never trips the idle timeout); <= 0: none
- * (the default). */
+/* A limit on each request's whole duration, retries and their waits
+ * included, in milliseconds, against servers that trickle (a byte now and
+ * then never trips the idle timeout); <= 0: none (the default). */
 void esm_client_set_request_timeout(esm_client *c, long total_ms);
 /* Retries of reads on connection errors, timeouts, broken answers and
  * 429/502/503/504, with exponential backoff (200 ms doubling, at most 5 s) or

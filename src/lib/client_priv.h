@@ -19,7 +19,8 @@ struct esm_client {
     char *ca_file;       /* NULL: the system's CA store */
     bool insecure;
     long connect_ms, idle_ms;
-    long total_ms;       /* each request's whole duration, 0: no limit */
+    long total_ms;       /* each request's whole duration, retries included; 0: no limit */
+    long attempt_ms;     /* what is left of it for the attempt being set up */
     int retries;
     esm_trace_fn trace;
     void *trace_userdata;

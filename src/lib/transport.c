@@ -153,8 +153,8 @@ static bool setup(esm_client *c, const char *method, const char *url, const char
     /* Idle timeout: under 1 byte/s for that many seconds. */
     SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
     SET(CURLOPT_LOW_SPEED_TIME, c->idle_ms / 1000 + (c->idle_ms % 1000 != 0));
-    if (c->total_ms > 0)
-        SET(CURLOPT_TIMEOUT_MS, c->total_ms);
+    if (c->attempt_ms > 0)
+        SET(CURLOPT_TIMEOUT_MS, c->attempt_ms);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)BODY_CAP);
     SET(CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
     SET(CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
@@ -195,6 +195,13 @@ static bool retryable_curl(CURLcode cc)
     default:
         return false;
     }
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static void sleep_ms(long ms)
@@ -321,6 +328,7 @@ static CURLcode perform(esm_client *c, const char *method, const char *url, cons
 {
     int attempts = write ? 1 : 1 + c->retries;
     CURLcode cc = CURLE_OK;
+    long long deadline = c->total_ms > 0 ? now_ms() + c->total_ms : 0;
     for (int i = 0; i < attempts; i++) {
         if (i > 0) {
             curl_off_t after = -1;
@@ -331,8 +339,13 @@ static CURLcode perform(esm_client *c, const char *method, const char *url, cons
                 wait = BACKOFF_MAX_MS;
             if (after > 0)
                 wait = (after < RETRY_AFTER_MAX_S ? (long)after : RETRY_AFTER_MAX_S) * 1000L;
+            if (deadline && now_ms() + wait >= deadline)
+                break; /* no time left for another attempt */
             sleep_ms(wait);
         }
+        c->attempt_ms = deadline ? (long)(deadline - now_ms()) : 0;
+        if (deadline && c->attempt_ms <= 0)
+            c->attempt_ms = 1;
         b->len = 0;
         if (b->data)
             b->data[0] = '\0';

@@ -117,6 +117,20 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(0.25)
 
+    def do_trickle(self, path, q):
+        """A byte every 0.2 s, for ever: the idle timeout never trips."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(100 << 20))
+        self.end_headers()
+        try:
+            while True:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            self.close_connection = True
+
     def do_truncated(self, path, q):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

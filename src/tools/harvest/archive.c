@@ -52,8 +52,12 @@ static bool fail(run *r, const char *why)
     return false;
 }
 
+static bool within_time(run *r);
+
 static bool archive_error(run *r, esm_code rc)
 {
+    if (rc == ESM_ERR_TIMEOUT && !within_time(r))
+        return false; /* the archive's time ran out: said so */
     const char *detail = esm_client_error(r->c);
     char text[700];
     snprintf(text, sizeof text, "%s%s%s", esm_strerror(rc), *detail ? ": " : "", detail);
