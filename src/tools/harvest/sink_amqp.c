@@ -34,9 +34,8 @@ static bool broken(amqp_sink *as, const char *what, const char *detail)
     return false;
 }
 
-static bool rpc_ok(amqp_sink *as, const char *what)
+static bool reply_ok(amqp_sink *as, amqp_rpc_reply_t r, const char *what)
 {
-    amqp_rpc_reply_t r = amqp_get_rpc_reply(as->conn);
     if (r.reply_type == AMQP_RESPONSE_NORMAL)
         return true;
     if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION)
@@ -146,14 +145,15 @@ static bool connect_to(amqp_sink *as, char *url)
     int rc = amqp_socket_open_noblock(sock, ci.host, ci.port, &tv);
     if (rc != AMQP_STATUS_OK)
         return broken(as, "cannot connect to the broker", amqp_error_string2(rc));
-    amqp_login(as->conn, ci.vhost, 0, 131072, 60, AMQP_SASL_METHOD_PLAIN, ci.user, password);
-    if (!rpc_ok(as, "login"))
+    /* no heartbeats: a commit may wait on the archive longer than they allow */
+    amqp_rpc_reply_t r = amqp_login(as->conn, ci.vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, ci.user, password);
+    if (!reply_ok(as, r, "login"))
         return false;
     amqp_channel_open(as->conn, CHANNEL);
-    if (!rpc_ok(as, "cannot open a channel"))
+    if (!reply_ok(as, amqp_get_rpc_reply(as->conn), "cannot open a channel"))
         return false;
     amqp_confirm_select(as->conn, CHANNEL);
-    return rpc_ok(as, "cannot turn on publisher confirms");
+    return reply_ok(as, amqp_get_rpc_reply(as->conn), "cannot turn on publisher confirms");
 }
 
 hv_sink *hv_sink_amqp(const char *url, const char *exchange, char *why, size_t cap)
