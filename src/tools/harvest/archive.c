@@ -12,7 +12,7 @@
 #include "harvest.h"
 #include "json_write.h"
 
-#define PAGE 5000             /* points per data request */
+#define PAGE 1000 /* points per data request: a page of histograms is a few MB */
 #define COMMIT_EVERY_MS 250   /* at most this much work to redo after a crash */
 
 volatile sig_atomic_t hv_stop_signal;
