@@ -20,6 +20,9 @@ HARVEST = os.path.join(BIN, "esmond-ps-harvest")
 SAMPLE = os.path.join(BIN, "esmond-sample-data")
 os.environ.setdefault("ESM_ARCHIVE", os.path.join(BIN, "esmond-ps-archive"))
 harness.ARCHIVE_BIN = os.environ["ESM_ARCHIVE"]
+# --import of a few thousand points before the listening line: slow in a
+# sanitizer build on a loaded machine
+harness.START_TIMEOUT = 120.0
 
 DAY = 86400
 # one day of sample data that ended at today's midnight, so that new points

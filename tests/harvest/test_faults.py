@@ -44,7 +44,7 @@ class Faults(unittest.TestCase):
         urls = [self.good[0].base] + list(bad) + [self.good[1].base]
         out = os.path.join(self.tmp, "out")
         args = ["--state", os.path.join(self.tmp, "state"), "--out", out, "--since", hvlib.SINCE,
-                "--archive-timeout", "4", "-j", "4"]
+                "--archive-timeout", "20", "-j", "4"]  # ample for the real ones, even in a sanitizer build
         for u in urls:
             args += ["--url", u]
         r = hvlib.harvest(args)
