@@ -105,6 +105,28 @@ class Runs(unittest.TestCase):
         self.run_harvest(state, out)
         hvlib.check_exactly_once(self, out, self.archives)
 
+    def test_archives_file_and_option_errors(self):
+        listing = os.path.join(self.tmp, "archives.txt")
+        with open(listing, "w") as f:
+            f.write("# the archives\n\n  %s  # first\n%s\n" % (self.archives[0].base, self.archives[1].base))
+        r = hvlib.harvest(["--state", os.path.join(self.tmp, "af"), "--out", os.path.join(self.tmp, "afo"),
+                           "--archives", listing, "-e", "path-mtu", "--since", hvlib.SINCE])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([line.split(": ")[1] for line in r.stderr.splitlines()],
+                         [self.archives[0].base, self.archives[1].base])
+        for args, why in [([], "--state DIR is required"),
+                          (["--state", "x"], "give one of --out DIR, --out - and --amqp URL"),
+                          (["--state", "x", "--out", "-"], "no archives"),
+                          (["--state", "x", "--out", "-", "-u", "http://h", "--overlap", "-1"], "--overlap"),
+                          (["--state", "x", "--out", "-", "-u", "http://h", "-e", "nonsense"], "-e/--event-type"),
+                          (["--state", "x", "--out", "-", "-u", "http://h", "-F", "nocolon"], "KEY:VALUE"),
+                          (["--state", "x", "--out", "-", "-u", "http://h", "--since", "not a date"], "--since"),
+                          (["--state", "x", "--amqp", "amqp://h"], "--exchange")]:
+            r = hvlib.harvest(args)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            self.assertIn(why, r.stderr)
+            self.assertFalse(os.path.exists("x"))
+
     def test_stdout(self):
         r = hvlib.harvest(["--state", os.path.join(self.tmp, "so"), "--out", "-", "--since", hvlib.SINCE,
                            "--url", self.archives[0].base, "-e", "throughput"])
