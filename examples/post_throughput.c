@@ -33,8 +33,7 @@ int main(int argc, char **argv)
     esm_code rc = esm_metadata_post_send(c, mp, &md);
     if (rc == ESM_OK) {
         long long ts = argc == 6 ? atoll(argv[5]) : (long long)time(NULL);
-        const char *uri = esm_event_type_base_uri(esm_metadata_event_type(md, "throughput"));
-        rc = esm_point_post(c, uri, ts, argv[4]);
+        rc = esm_point_post(c, esm_metadata_key(md), "throughput", ts, argv[4]);
         if (rc == ESM_ERR_CONFLICT) /* a re-run after a timeout: the archive has it already */
             rc = ESM_OK;
         if (rc == ESM_OK)

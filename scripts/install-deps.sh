@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the project builds, tests and demos with (DESIGN §6).
+# Installs the Debian 12 packages the project builds, tests and demos with.
 # Idempotent: does nothing when every package is already present. Run as root.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ packages=(
   curl valgrind openssl iproute2
   # esmond-ps-harvest publishes to RabbitMQ (rabbitmq-c); its tests start a real broker
   librabbitmq-dev rabbitmq-server
+  time  # /usr/bin/time -v: peak RSS in bench/bulk_rss.sh
 )
 
 missing=()

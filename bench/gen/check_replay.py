@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks a directory in the replay layout (../shared/data/replay/README.md).
+"""Checks a directory in the replay layout (tests/data/replay/README.md).
 
 Usage: check_replay.py [--sample] DIR
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A GridFTP transfer log in netlogger style (input-formats.md 1.2), of about
+"""A GridFTP transfer log in netlogger style (KEY=VALUE fields), of about
 SIZE megabytes, the same bytes for the same arguments:
 
     gridftp_log.py OUT [--mb 100] [--seed 1]

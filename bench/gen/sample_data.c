@@ -1,5 +1,5 @@
 /* esmond-sample-data: writes a deterministic, realistic perfSONAR data set in
- * the replay layout of ../shared/data/replay/ (metadata.json plus
+ * the replay layout of tests/data/replay/ (metadata.json plus
  * data/<key>/<event-type>/base.json), ready for `esmond-ps-archive --import`.
  *
  * For every host pair it writes three tests the way a pScheduler host archives
@@ -935,7 +935,7 @@ static void gen_trace(writer *w, const host_pair *hp, uint64_t seed, int64_t sta
 }
 
 /* ------------------------------------------------------------------------ */
-/* metadata.json, in the layout of the shared replay directory (indent 1) */
+/* metadata.json, in the layout of tests/data/replay/ (indent 1) */
 
 static void put_updated(sbuf *b, int64_t t)
 {

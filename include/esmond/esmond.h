@@ -100,7 +100,7 @@ const char *esm_client_error(const esm_client *c);
 /* HTTP status of the last response, 0 when none was received. */
 long esm_client_http_status(const esm_client *c);
 
-/* ---- event-type catalog (spec §9.3) ------------------------------------ */
+/* ---- event-type catalog (esmond-rest-api §10.3) ------------------------- */
 
 typedef enum {
     ESM_TYPE_UNKNOWN = -1,
@@ -213,7 +213,9 @@ typedef struct {
  * it (a path, or a full URL whose path is used), within the time filters of q
  * (time, time-start, time-end, time-range; NULL: the server's default), in
  * pages of page_size points (0: 1000), with time-start = last ts + 1. Memory
- * stays within one page whatever the series length. */
+ * stays within one page's text and one point whatever the series length. A
+ * point that is malformed, or older than its page's time-start (a server
+ * ignoring the cursor), ends the read with ESM_ERR_PROTOCOL. */
 esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, size_t page_size,
                            esm_data_iter **out);
 esm_code esm_data_iter_next(esm_data_iter *it, const esm_point **pt);
@@ -312,8 +314,12 @@ esm_code esm_metadata_post_add_summary(esm_metadata_post *mp, const char *event_
 esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_metadata **out);
 void esm_metadata_free(esm_metadata *md);
 
-/* One point to a base-uri; value_json is the value as JSON text. ESM_ERR_CONFLICT: already stored. */
-esm_code esm_point_post(esm_client *c, const char *base_uri, long long ts, const char *value_json);
+/* One point of an event type of the metadata metadata_key (POST to the
+ * event type's base under the client's URL and script alias, like every
+ * write, whatever URIs the archive answers with); value_json is the value as
+ * JSON text. ESM_ERR_CONFLICT: already stored. */
+esm_code esm_point_post(esm_client *c, const char *metadata_key, const char *event_type, long long ts,
+                        const char *value_json);
 
 typedef struct esm_bulk_post esm_bulk_post;
 

@@ -22,7 +22,7 @@ typedef struct {
 /* Routes one request (path below the mount point, e.g. "/archive/<key>/"). */
 void esa_route(esa_archive *ar, const esa_request *rq, const char *path, esa_response *rs);
 
-/* Metadata endpoints (spec §6, §7, §11.1). */
+/* Metadata endpoints (esmond-rest-api §7, §8, §12.1). */
 void esa_metadata_list(esa_archive *ar, const esa_request *rq, esa_response *rs);
 void esa_metadata_post(esa_archive *ar, const esa_request *rq, esa_response *rs);
 void esa_metadata_get(esa_archive *ar, const esa_request *rq, const char *key, esa_response *rs);
@@ -30,7 +30,7 @@ void esa_event_type_get(esa_archive *ar, const esa_request *rq, const char *key,
 void esa_summary_list_get(esa_archive *ar, const esa_request *rq, const char *key, const char *et, int st,
                           esa_response *rs);
 
-/* Data endpoints (spec §8, §11.2, §11.3). */
+/* Data endpoints (esmond-rest-api §9, §12.2, §12.3). */
 void esa_data_get(esa_archive *ar, const esa_request *rq, const char *key, const char *et, int st, long long window,
                   esa_response *rs);
 void esa_point_post(esa_archive *ar, const esa_request *rq, const char *key, const char *et, esa_response *rs);

@@ -1,4 +1,4 @@
-/* Who may write: `Authorization: Token KEY` or legacy `ApiKey USER:KEY` (spec §4). */
+/* Who may write: `Authorization: Token KEY` or legacy `ApiKey USER:KEY` (esmond-rest-api §5). */
 #ifndef ESA_AUTH_H
 #define ESA_AUTH_H
 

@@ -1,4 +1,4 @@
-/* Data retrieval: base data and summaries of one event type (spec §8). */
+/* Data retrieval: base data and summaries of one event type (esmond-rest-api §9). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +8,7 @@
 #include "paging.h"
 #include "timefilter.h"
 
-/* Points more than an hour ahead are never served, as in the reference (spec §6.3). */
+/* Points more than an hour ahead are never served, as in esmond (esmond-rest-api §7.3). */
 #define OPEN_END_SLACK 3600
 
 static bool find_series(esa_db *db, const char *key, const char *et, int st, long long window, long long *id)
@@ -51,7 +51,7 @@ void esa_data_get(esa_archive *ar, const esa_request *rq, const char *key, const
     long long series;
     /* The reference reads base data from /base/<window> only for window 0. */
     bool found = find_series(db, key, et, st, window, &series);
-    /* Names outside the catalog are served only when stored (old archives), as in spec §9.3. */
+    /* Names outside the catalog are served only when stored (old archives), esmond-rest-api §3.4. */
     if (!found && !esm_event_type_find(et)) {
         esa_store_release(ar->store, db);
         esa_respond_error(rs, 400, "Unsupported event type '%s' provided", et);

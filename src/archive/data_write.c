@@ -1,6 +1,6 @@
-/* Data writes: one point to a base URI (spec §11.2) and bulk PUT of many
- * points (spec §11.3), validated as a whole and applied in one transaction,
- * so a request is stored entirely or not at all (spec §11.4 [N]). */
+/* Data writes: one point to a base URI (esmond-rest-api §12.2) and bulk PUT
+ * of many points (§12.3), validated as a whole and applied in one transaction,
+ * so a request is stored entirely or not at all (§12.4). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,7 @@ static pending *pending_add(pending_list *l)
     return p;
 }
 
-/* Body checks shared by both writes (spec §3.1); returns the parsed body or NULL after answering. */
+/* Body checks shared by both writes (esmond-rest-api §4.1); returns the parsed body or NULL after answering. */
 static json_t *read_body(const esa_request *rq, esa_response *rs)
 {
     if (!rq->content_type || strncasecmp(rq->content_type, "application/json", 16) != 0) {

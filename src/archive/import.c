@@ -22,7 +22,7 @@ typedef struct {
     size_t metadata, points, computed;
 } counts;
 
-/* Counters a stored base value contributes to summaries (spec §10.3). */
+/* Counters a stored base value contributes to summaries (esmond-rest-api §11.3). */
 static bool base_state(esm_data_type dt, const json_t *val, long long *a, long long *b)
 {
     if (!json_is_number(val))

@@ -9,7 +9,7 @@
 #include <time.h>
 
 /* Answers of esa_ip_resolve() for names, kept briefly so a burst of searches
- * does not repeat the same lookups (spec §6.2 [N]). */
+ * does not repeat the same lookups (esmond-rest-api §7.2). */
 #define CACHE_SLOTS 64
 #define CACHE_SECONDS 30
 
@@ -63,7 +63,7 @@ bool esa_ip_canonical(const char *s, char out[ESA_IP_TEXT])
     return false;
 }
 
-/* First address of one family, as the reference uses only that one (spec §6.2). */
+/* First address of one family, as the reference uses only that one (esmond-rest-api §7.2). */
 static bool first_address(const char *host, int family, char out[ESA_IP_TEXT])
 {
     struct addrinfo hints = {.ai_family = family, .ai_socktype = SOCK_STREAM};

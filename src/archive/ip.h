@@ -1,4 +1,4 @@
-/* IP literals and the host-name matching of metadata searches (spec §5.2, §6.2). */
+/* IP literals and the host-name matching of metadata searches (esmond-rest-api §6.2, §7.2). */
 #ifndef ESA_IP_H
 #define ESA_IP_H
 

@@ -1,5 +1,5 @@
 /* Metadata objects: reading a posted (or imported) object, its identity
- * (spec §11.1), storing it, and rendering it back as esmond does (spec §5). */
+ * (esmond-rest-api §12.1), storing it, and rendering it back as esmond does (§6). */
 #ifndef ESA_METADATA_H
 #define ESA_METADATA_H
 
@@ -57,10 +57,10 @@ bool esa_metadata_store(esa_db *db, const esa_metadata_in *md, char key[ESA_KEY_
 /* Appends the JSON object of metadata `id` as served to rq; `extra` (may be
  * NULL) is appended as members before the closing brace (pagination). */
 bool esa_metadata_render(esa_db *db, long long id, const esa_request *rq, const char *extra, esm_buf *out);
-/* Appends the event-type entry of (metadata, event type) (spec §5.4). */
+/* Appends the event-type entry of (metadata, event type) (esmond-rest-api §6.4). */
 bool esa_event_type_render(esa_db *db, long long id, const char *key, const char *event_type,
                            const esa_request *rq, esm_buf *out);
-/* Appends the summary entries of one type (spec §7.3); *count receives how many. */
+/* Appends the summary entries of one type (esmond-rest-api §8.3); *count receives how many. */
 bool esa_summaries_render(esa_db *db, long long id, const char *key, const char *event_type, int summary_type,
                           const esa_request *rq, esm_buf *out, int *count);
 

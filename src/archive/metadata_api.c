@@ -1,5 +1,5 @@
-/* Metadata endpoints other than search: create (spec §11.1), one object
- * (§7.1), one event type (§7.2), the summaries of one type (§7.3). */
+/* Metadata endpoints other than search: create (esmond-rest-api §12.1), one
+ * object (§8.1), one event type (§8.2), the summaries of one type (§8.3). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Reading, identity and storage of metadata objects (spec §11.1). */
+/* Reading, identity and storage of metadata objects (esmond-rest-api §12.1). */
 #include "metadata.h"
 
 #include <ctype.h>
@@ -18,10 +18,10 @@ const char *const esa_subject_columns[ESA_N_SUBJECT] = {"source",    "destinatio
                                                         "tool_name", "input_source", "input_destination"};
 /* Subject fields that hold IP literals. */
 static const bool subject_is_ip[ESA_N_SUBJECT] = {true, true, true, false, false, false};
-/* Fields a network-element subject has (spec §5.2). */
+/* Fields a network-element subject has (esmond-rest-api §6.2). */
 static const bool in_network_element[ESA_N_SUBJECT] = {true, false, true, true, true, false};
 
-/* Names a free-form parameter may not take: output members and query words (spec §5.3). */
+/* Names a free-form parameter may not take: output members and query words (esmond-rest-api §6.3). */
 static const char *const reserved[] = {"uri", "url", "metadata-count-total", "metadata-previous-page",
                                        "metadata-next-page", "format", "limit", "offset", "time", "time-start",
                                        "time-end", "time-range", "dns-match-rule", "event-type", "summary-type",
@@ -32,7 +32,7 @@ static bool is_reserved(const char *name)
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
         if (strcmp(reserved[i], name) == 0)
             return true;
-    /* esmond shows underscores as dashes, so foo_bar would shadow foo-bar fields (errata §19.3). */
+    /* esmond shows underscores as dashes, so foo_bar would shadow foo-bar fields (esmond-rest-api §6.3). */
     for (int i = 0; i < ESA_N_SUBJECT; i++) {
         const char *f = esa_subject_fields[i];
         size_t n = strlen(f);

@@ -1,5 +1,5 @@
 /* Rendering metadata objects, event-type entries and summary entries as the
- * reference serves them (spec §5, §7). */
+ * reference serves them (esmond-rest-api §6, §8). */
 #include "metadata.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* limit/offset parameters and the Link header of paginated answers (spec §6.4, §8.3). */
+/* limit/offset parameters and the Link header of paginated answers (esmond-rest-api §7.4, §9.3). */
 #ifndef ESA_PAGING_H
 #define ESA_PAGING_H
 

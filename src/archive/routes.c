@@ -1,5 +1,5 @@
-/* URL layout of the archive (spec §2.2): which handler answers which
- * method and path, with the path syntax checks of spec §2.4. */
+/* URL layout of the archive (esmond-rest-api §3.2): which handler answers
+ * which method and path, with the path syntax checks of §3.4. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,7 @@ static bool is_name(const char *s)
            strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
-/* Splits "/archive/a/b/" into segments; a trailing slash is optional (spec §2.3 [N]). */
+/* Splits "/archive/a/b/" into segments; a trailing slash is optional (esmond-rest-api §3.3). */
 static int split(char *path, char *seg[MAX_SEGMENTS])
 {
     int n = 0;

@@ -1,4 +1,4 @@
-/* Metadata search, GET <R>/archive/ (spec §6): every filter becomes a
+/* Metadata search, GET <root>/archive/ (esmond-rest-api §7): every filter becomes a
  * condition with bound parameters, evaluated in SQLite. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +96,7 @@ static bool build_where(const esa_request *rq, query *q, esa_ip_set sets[3], esa
         esm_buf_puts(&q->sql, " AND m.key = ?");
         bind_text(q, v);
     }
-    /* Free-form filters: each an independent condition (spec §6.2 rule 3). */
+    /* Free-form filters: each an independent condition (esmond-rest-api §7.2 rule 3). */
     for (size_t i = 0; i < rq->n_params; i++) {
         const esa_param *p = &rq->params[i];
         if (is_known(p->name) || esa_param_get(rq, p->name) != p->value)
@@ -106,7 +106,7 @@ static bool build_where(const esa_request *rq, query *q, esa_ip_set sets[3], esa
         bind_text(q, p->name);
         bind_text(q, p->value);
     }
-    /* Event type, summary and time conditions hold on one series row (spec §6.2 rule 1). */
+    /* Event type, summary and time conditions hold on one series row (esmond-rest-api §7.2 rule 1). */
     char err[128];
     esa_time_filter tf;
     if (!esa_time_filter_parse(rq, esa_now(), &tf, err, sizeof err)) {

@@ -105,7 +105,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, conn_state *cs, e
     return ret;
 }
 
-/* Mount points: the toolkit's (/esmond) and none (spec §2.1). */
+/* Mount points: the toolkit's (/esmond) and none (esmond-rest-api §3.1). */
 static const char *strip_prefix(const char *url, const char **prefix)
 {
     static const char *const prefixes[] = {"/esmond/perfsonar", "/perfsonar"};

@@ -12,7 +12,7 @@ typedef struct {
     size_t order;   /* position in the histogram, to keep sorting stable */
 } bucket;
 
-/* One percentile of spec §10.4 step 6. */
+/* One percentile of esmond-rest-api §11.4 step 6. */
 typedef struct {
     const char *name;
     json_int_t k; /* floor(r) */
@@ -108,7 +108,7 @@ static int by_value(const void *a, const void *b)
 
 /* Examines percentile p at the current bucket (value x, cumulative count
  * cum >= p->k, total n). Returns whether p is final; when it is not, it holds
- * a provisional value that the next bucket finishes (spec §10.4 step 6). */
+ * a provisional value that the next bucket finishes (esmond-rest-api §11.4 step 6). */
 static bool percentile_step(percentile *p, json_int_t cum, json_int_t n, double x)
 {
     if (p->provisional)
@@ -182,7 +182,7 @@ json_t *esm_histogram_statistics(const json_t *histogram)
     if (!b)
         return NULL;
 
-    /* Parse in member order; the mean is summed in this order (errata §19.1). */
+    /* Parse in member order; the mean is summed in this order (esmond-rest-api §11.4 step 3). */
     const char *key;
     size_t key_len, i = 0;
     json_t *count;
@@ -229,7 +229,7 @@ json_t *esm_histogram_statistics(const json_t *histogram)
     resolve_percentiles(b, nb, n, pct, 4);
 
     /* Huge bucket values can overflow the sums; NaN and Infinity are never
-     * valid output (spec §12), so such a histogram has no statistics. */
+     * valid output (esmond-rest-api §13), so such a histogram has no statistics. */
     bool finite = isfinite(mean) && isfinite(variance);
     for (i = 0; i < 4; i++)
         finite = finite && pct[i].final && isfinite(pct[i].value);

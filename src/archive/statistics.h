@@ -1,5 +1,5 @@
 /* Descriptive statistics of a histogram, exactly as esmond computes its
- * `statistics` summaries (spec §10.4 with errata §19.1). */
+ * `statistics` summaries (esmond-rest-api §11.4). */
 #ifndef ESM_ARCHIVE_STATISTICS_H
 #define ESM_ARCHIVE_STATISTICS_H
 

@@ -28,7 +28,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS metadata("
     " id INTEGER PRIMARY KEY,"
     " key TEXT NOT NULL UNIQUE,"
-    " identity TEXT NOT NULL UNIQUE," /* canonical text of what makes two posts the same test (spec §11.1) */
+    " identity TEXT NOT NULL UNIQUE," /* canonical text of what makes two posts the same test (esmond-rest-api §12.1) */
     " subject_type TEXT NOT NULL,"
     " source TEXT, destination TEXT, measurement_agent TEXT,"
     " tool_name TEXT, input_source TEXT, input_destination TEXT);"

@@ -1,4 +1,4 @@
-/* Summaries computed on write (spec §10): aggregation, average and
+/* Summaries computed on write (esmond-rest-api §11): aggregation, average and
  * statistics bins, kept exact with integer counters, and rebuilt from base
  * data where incremental state is missing (imported rows, replaced histograms). */
 #ifndef ESA_SUMMARIES_H

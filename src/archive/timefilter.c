@@ -5,7 +5,7 @@
 /* Keeps begin/end arithmetic clear of overflow: no archive holds data this far out. */
 #define TIME_LIMIT 4000000000000000000LL
 
-/* Reads a parameter the chosen row uses; the others are ignored, unvalidated (spec §6.3). */
+/* Reads a parameter the chosen row uses; the others are ignored, unvalidated (esmond-rest-api §7.3). */
 static bool get(const char *s, long long *v, char *err, size_t errlen)
 {
     if (!esa_parse_int(s, v) || *v > TIME_LIMIT || *v < -TIME_LIMIT) {

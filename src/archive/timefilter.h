@@ -1,4 +1,4 @@
-/* The time parameters shared by metadata search and data retrieval (spec §6.3). */
+/* The time parameters shared by metadata search and data retrieval (esmond-rest-api §7.3). */
 #ifndef ESA_TIMEFILTER_H
 #define ESA_TIMEFILTER_H
 
@@ -14,7 +14,7 @@ typedef struct {
     bool open_end;  /* no upper bound was given */
 } esa_time_filter;
 
-/* Reads the interval from rq's parameters (first matching row of the §6.3
+/* Reads the interval from rq's parameters (first matching row of the §7.3
  * table). Returns false with a 400 message in err on malformed values or
  * end < begin. */
 bool esa_time_filter_parse(const esa_request *rq, long long now, esa_time_filter *tf, char *err, size_t errlen);

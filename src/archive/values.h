@@ -1,4 +1,4 @@
-/* Validation and normalisation of posted values per data type (spec §9.2),
+/* Validation and normalisation of posted values per data type (esmond-rest-api §10.2),
  * with the reference's messages, and Python's int()/float()/str() rules
  * the reference applies to posted numbers. */
 #ifndef ESA_VALUES_H

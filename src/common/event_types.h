@@ -1,4 +1,4 @@
-/* The esmond event-type catalog (spec §9.3) and summary types (spec §10.1).
+/* The esmond event-type catalog (esmond-rest-api §10.3) and summary types (§11.1).
  * Pure data, shared by the library, the tools and the archive. */
 #ifndef ESM_COMMON_EVENT_TYPES_H
 #define ESM_COMMON_EVENT_TYPES_H
@@ -15,7 +15,7 @@ typedef enum {
     ESM_DT_JSON
 } esm_data_type;
 
-/* Ordered as the reference processes summary rows on write (spec §10.3):
+/* Ordered as the reference processes summary rows on write (esmond-rest-api §11.3):
  * aggregation, average, base, statistics. */
 typedef enum {
     ESM_SUM_AGGREGATION,
@@ -30,7 +30,7 @@ typedef struct {
     esm_data_type data_type;
 } esm_event_type_info;
 
-/* The 49 event types of spec §9.3, sorted by name. */
+/* The 49 event types of esmond-rest-api §10.3, sorted by name. */
 size_t esm_event_type_count(void);
 const esm_event_type_info *esm_event_type_at(size_t i);
 /* NULL when the name is not in the catalog. */
@@ -44,7 +44,7 @@ const char *esm_summary_url_name(esm_summary_kind st);
 int esm_summary_from_json_name(const char *name);
 int esm_summary_from_url_name(const char *name);
 
-/* Whether summary type st may be registered for data type dt (spec §10.1). */
+/* Whether summary type st may be registered for data type dt (esmond-rest-api §11.1). */
 bool esm_summary_allowed(esm_data_type dt, esm_summary_kind st);
 
 #endif

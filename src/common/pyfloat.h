@@ -1,6 +1,7 @@
 /* Python's text for numbers: repr(float) (shortest round-trip, exponent form
  * below 1e-4 and from 1e16 on, ".0" on integral values), as esmond renders
- * values on the wire and Python's str() shows them (spec §12, DESIGN §3). */
+ * values on the wire and Python's str() shows them (esmond-rest-api §13; the tools print values as
+ * the original Python tools did). */
 #ifndef ESM_COMMON_PYFLOAT_H
 #define ESM_COMMON_PYFLOAT_H
 

@@ -1,6 +1,7 @@
 /* Data points of one series, page by page with time-start = last ts + 1
- * (spec §8.3 client algorithm): immune to concurrent inserts, and memory
- * stays within one page whatever the series length. */
+ * (esmond-rest-api §9.3, the loop clients use): immune to concurrent inserts,
+ * and memory stays within one page's text whatever the series length: the
+ * points are parsed one by one as they are handed out. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,9 +21,13 @@ struct esm_data_iter {
     bool has_start;      /* false: first page without a time filter (server default) */
     long long end;
     bool has_end;        /* false: open end */
-    json_t *items;       /* the current page */
-    struct esm_value *values;
-    size_t n, next;
+    esm__response page;  /* the current page's text */
+    size_t pos;          /* where its next point starts */
+    size_t n;            /* points read from it */
+    long long last;      /* the last one's ts */
+    bool in_page;
+    json_t *current;     /* the point handed out */
+    struct esm_value value;
     bool more;
     esm_point point;
 };
@@ -80,7 +85,7 @@ esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, s
     it->c = c;
     it->page_size = page_size ? page_size : DEFAULT_PAGE;
     it->more = true;
-    /* A full URL keeps only its path (spec §2.1); any query is replaced by ours. */
+    /* A full URL keeps only its path (esmond-rest-api §3.1); any query is replaced by ours. */
     const char *p = strstr(uri, "://");
     p = p ? strchr(p + 3, '/') : uri;
     it->path = p ? strndup(p, strcspn(p, "?#")) : NULL;
@@ -95,15 +100,30 @@ esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, s
     return ESM_OK;
 }
 
+static void clear_point(esm_data_iter *it)
+{
+    esm__value_clear(&it->value);
+    json_decref(it->current);
+    it->current = NULL;
+}
+
 static void clear_page(esm_data_iter *it)
 {
-    for (size_t i = 0; i < it->n; i++)
-        esm__value_clear(&it->values[i]);
-    free(it->values);
-    it->values = NULL;
-    json_decref(it->items);
-    it->items = NULL;
-    it->n = it->next = 0;
+    clear_point(it);
+    esm__response_free(&it->page);
+    it->in_page = false;
+}
+
+static size_t skip_space(const esm__response *r, size_t pos)
+{
+    while (pos < r->len && (r->body[pos] == ' ' || r->body[pos] == '\t' || r->body[pos] == '\r' || r->body[pos] == '\n'))
+        pos++;
+    return pos;
+}
+
+static esm_code not_points(esm_data_iter *it)
+{
+    return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the answer is not a list of points", it->path);
 }
 
 static esm_code fetch_page(esm_data_iter *it)
@@ -116,39 +136,58 @@ static esm_code fetch_page(esm_data_iter *it)
         len += snprintf(target + len, sizeof target - (size_t)len, "&time-end=%lld", it->end);
     if (len < 0 || (size_t)len >= sizeof target)
         return esm__client_fail(it->c, ESM_ERR_INVALID, "series path too long");
-    esm__response r;
-    esm_code rc = esm__request(it->c, "GET", target, NULL, 0, false, &r);
-    json_t *items = NULL;
-    if (rc == ESM_OK && (rc = esm__parse_data_page(r.body, r.len, &items)) != ESM_OK)
-        esm__client_fail(it->c, rc, "GET %s: the answer is not a list of points", it->path);
-    esm__response_free(&r);
+    clear_page(it);
+    esm_code rc = esm__request(it->c, "GET", target, NULL, 0, false, &it->page);
     if (rc != ESM_OK)
         return rc;
-    size_t n = json_array_size(items);
-    long long last = n ? json_integer_value(json_object_get(json_array_get(items, n - 1), "ts")) : 0;
-    /* A short page is the last; so is one whose cursor would pass the end. */
-    bool more = n == it->page_size && (!it->has_end || last < it->end) && last < LLONG_MAX;
-    /* A full page must move the cursor on: one from a server that ignores
-     * time-start would be asked for again and again. */
-    if (more && it->has_start && last < it->start) {
-        json_decref(items);
-        return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the page from time-start=%lld ends at %lld",
-                                it->path, it->start, last);
-    }
+    it->pos = skip_space(&it->page, 0);
+    if (!it->page.body || it->pos >= it->page.len || it->page.body[it->pos] != '[')
+        return not_points(it);
+    it->pos++;
+    it->n = 0;
+    it->in_page = true;
+    return ESM_OK;
+}
+
+/* After a page's last point: whether to ask for the next one, from where. */
+static esm_code end_page(esm_data_iter *it)
+{
     clear_page(it);
-    it->items = items;
-    it->n = n;
-    if (it->n && !(it->values = calloc(it->n, sizeof *it->values))) {
-        it->n = 0;
-        return ESM_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < it->n; i++)
-        esm__value_init(&it->values[i], json_object_get(json_array_get(items, i), "val"));
-    it->more = more;
-    if (more) {
-        it->start = last + 1;
+    /* A short page is the last; so is one whose cursor would pass the end. */
+    it->more = it->n == it->page_size && (!it->has_end || it->last < it->end) && it->last < LLONG_MAX;
+    if (it->more) {
+        it->start = it->last + 1;
         it->has_start = true;
     }
+    return ESM_DONE;
+}
+
+/* The page's next point (ESM_OK), its end (ESM_DONE) or an error. */
+static esm_code next_point(esm_data_iter *it)
+{
+    const esm__response *r = &it->page;
+    clear_point(it);
+    size_t pos = skip_space(r, it->pos);
+    if (pos < r->len && r->body[pos] == ']')
+        return skip_space(r, pos + 1) == r->len ? end_page(it) : not_points(it);
+    if (it->n > 0) {
+        if (pos >= r->len || r->body[pos] != ',')
+            return not_points(it);
+        pos = skip_space(r, pos + 1);
+    }
+    size_t used;
+    esm_code rc = esm__parse_data_point(r->body + pos, r->len - pos, &it->current, &used);
+    if (rc != ESM_OK)
+        return rc == ESM_ERR_PROTOCOL ? not_points(it) : rc;
+    it->pos = pos + used;
+    it->n++;
+    it->last = json_integer_value(json_object_get(it->current, "ts"));
+    /* Every page must move the cursor on: a server that ignores time-start
+     * would give the same page again and again. */
+    if (it->has_start && it->last < it->start)
+        return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the page from time-start=%lld holds ts %lld",
+                                it->path, it->start, it->last);
+    esm__value_init(&it->value, json_object_get(it->current, "val"));
     return ESM_OK;
 }
 
@@ -157,18 +196,24 @@ esm_code esm_data_iter_next(esm_data_iter *it, const esm_point **pt)
     if (!it || !pt)
         return ESM_ERR_INVALID;
     *pt = NULL;
-    while (it->next >= it->n) {
-        if (!it->more)
+    for (;;) {
+        esm_code rc = ESM_DONE;
+        if (it->in_page)
+            rc = next_point(it);
+        else if (it->more)
+            rc = fetch_page(it);
+        else
             return ESM_DONE;
-        esm_code rc = fetch_page(it);
-        if (rc != ESM_OK) {
+        if (rc == ESM_OK && it->current)
+            break;
+        if (rc != ESM_OK && rc != ESM_DONE) {
+            clear_page(it);
             it->more = false;
             return rc;
         }
     }
-    json_t *item = json_array_get(it->items, it->next);
-    it->point.ts = json_integer_value(json_object_get(item, "ts"));
-    it->point.value = &it->values[it->next++];
+    it->point.ts = it->last;
+    it->point.value = &it->value;
     *pt = &it->point;
     return ESM_OK;
 }

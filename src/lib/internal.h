@@ -20,8 +20,8 @@ typedef struct {
 
 /* Sends one request. target is an absolute path with optional query
  * ("/esmond/perfsonar/archive/?limit=10") or a full URL, of which only the
- * path and query are used (servers behind proxies return wrong hosts, spec
- * §2.1); it is sent to the client's scheme://host:port. write: a POST/PUT
+ * path and query are used (servers behind proxies return wrong hosts,
+ * esmond-rest-api §3.1); it is sent to the client's scheme://host:port. write: a POST/PUT
  * that carries credentials and is not retried. body may be NULL. Returns
  * ESM_OK for 2xx; otherwise the mapped code (404 -> ESM_ERR_NOT_FOUND, 409 ->
  * ESM_ERR_CONFLICT, 401/403 -> ESM_ERR_AUTH, other -> ESM_ERR_HTTP, no answer
@@ -74,6 +74,11 @@ esm_code esm__parse_metadata_page(const char *body, size_t len, json_t **items, 
  * ESM_ERR_PROTOCOL (and *items NULL) otherwise. Integers beyond 64 bits are
  * accepted (read as reals; ts stays an integer). */
 esm_code esm__parse_data_page(const char *body, size_t len, json_t **items);
+/* Parses one point of a data page's text, the same way checked: the JSON
+ * object at text, followed by anything; *used is the bytes it took. A reader
+ * holds one point at a time, not the page's tree (a thousand histograms are
+ * ten times their text in jansson). */
+esm_code esm__parse_data_point(const char *text, size_t len, json_t **point, size_t *used);
 
 /* ---- queries (query.c) ---- */
 

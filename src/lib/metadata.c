@@ -1,4 +1,4 @@
-/* Read-only views of a metadata object (spec §5): its string fields, event
+/* Read-only views of a metadata object (esmond-rest-api §6): its string fields, event
  * types and summaries, as the Python client's Metadata, EventType and Summary
  * show them. The view keeps a reference to the JSON object and points into
  * it; only numbers that odd servers send in place of strings are rendered. */
@@ -45,7 +45,7 @@ struct esm_metadata {
     size_t n_event_types;
 };
 
-/* Added to the first element of a search page only (spec §5.1); they say
+/* Added to the first element of a search page only (esmond-rest-api §6.1); they say
  * nothing about the object itself. */
 static const char *const pagination[] = {"metadata-count-total", "metadata-previous-page", "metadata-next-page"};
 
@@ -64,7 +64,7 @@ static bool read_time(const json_t *j, long long *out)
     return true;
 }
 
-/* Python's str() of a scalar that should have been a string (spec §5.3):
+/* Python's str() of a scalar that should have been a string (esmond-rest-api §6.3):
  * 20 -> "20", 20.0 -> "20.0", true -> "True". NULL for anything else. */
 #define RENDER_MAX 32
 _Static_assert(ESM_PYFLOAT_MAX <= RENDER_MAX, "room for repr(float)");

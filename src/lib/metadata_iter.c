@@ -1,4 +1,4 @@
-/* Metadata search results, page by page (spec §6.4 client algorithm). */
+/* Metadata search results, page by page (esmond-rest-api §7.4). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The two list answers of the API, checked before anyone walks them:
- * metadata search pages (spec §6.4) and data pages (spec §8.2). */
+ * metadata search pages (esmond-rest-api §7.4) and data pages (§9.2). */
 #include "internal.h"
 
 /* Parses a JSON array. jansson refuses integers beyond 64 bits, which a
@@ -48,6 +48,18 @@ esm_code esm__parse_metadata_page(const char *body, size_t len, json_t **items, 
     return ESM_OK;
 }
 
+/* A point: an object with "val" and an integer "ts" (readers take it with
+ * json_integer_value(), so an integral real becomes an integer). */
+static esm_code check_point(json_t *point, bool reals)
+{
+    long long ts;
+    if (!json_is_object(point) || !json_object_get(point, "val") || !integer_member(point, "ts", reals, &ts))
+        return ESM_ERR_PROTOCOL;
+    if (!json_is_integer(json_object_get(point, "ts")) && json_object_set_new(point, "ts", json_integer(ts)) != 0)
+        return ESM_ERR_NOMEM;
+    return ESM_OK;
+}
+
 esm_code esm__parse_data_page(const char *body, size_t len, json_t **items)
 {
     bool reals;
@@ -58,17 +70,32 @@ esm_code esm__parse_data_page(const char *body, size_t len, json_t **items)
     size_t i;
     json_t *point;
     json_array_foreach(page, i, point) {
-        long long ts;
-        if (!json_is_object(point) || !json_object_get(point, "val") || !integer_member(point, "ts", reals, &ts)) {
+        esm_code rc = check_point(point, reals);
+        if (rc != ESM_OK) {
             json_decref(page);
-            return ESM_ERR_PROTOCOL;
-        }
-        /* readers take ts with json_integer_value() */
-        if (!json_is_integer(json_object_get(point, "ts")) && json_object_set_new(point, "ts", json_integer(ts)) != 0) {
-            json_decref(page);
-            return ESM_ERR_NOMEM;
+            return rc;
         }
     }
     *items = page;
     return ESM_OK;
+}
+
+esm_code esm__parse_data_point(const char *text, size_t len, json_t **point, size_t *used)
+{
+    json_error_t err;
+    bool reals = false;
+    size_t flags = JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK;
+    json_t *p = json_loadb(text, len, flags, &err);
+    if (!p && json_error_code(&err) == json_error_numeric_overflow) {
+        reals = true;
+        p = json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, &err);
+    }
+    esm_code rc = p ? check_point(p, reals) : ESM_ERR_PROTOCOL;
+    if (rc != ESM_OK) {
+        json_decref(p);
+        p = NULL;
+    }
+    *point = p;
+    *used = p ? (size_t)err.position : 0;
+    return rc;
 }

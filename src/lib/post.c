@@ -1,5 +1,5 @@
-/* Writing: metadata objects (spec §11.1), single points (§11.2) and bulk
- * PUTs grouped by timestamp (§11.3). */
+/* Writing: metadata objects (esmond-rest-api §12.1), single points (§12.2)
+ * and bulk PUTs grouped by timestamp (§12.3). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +45,7 @@ esm_code esm_metadata_post_set(esm_metadata_post *mp, const char *name, const ch
     if (!settable(mp, name) || !value)
         return ESM_ERR_INVALID;
     /* Text by default: the archive stores text, and numbers would be
-     * re-rendered (20.0 vs 20) and change the metadata's identity (spec §5.3). */
+     * re-rendered (20.0 vs 20) and change the metadata's identity (esmond-rest-api §6.3). */
     json_t *v = json_string(value);
     if (!v)
         return ESM_ERR_INVALID; /* not UTF-8 */
@@ -57,7 +57,7 @@ esm_code esm_metadata_post_set_json(esm_metadata_post *mp, const char *name, con
     if (!settable(mp, name) || !value_json)
         return ESM_ERR_INVALID;
     json_t *v = json_loads(value_json, JSON_DECODE_ANY, NULL);
-    /* archives keep parameters as text: null, arrays and objects have no agreed text (spec §5.3) */
+    /* archives keep parameters as text: null, arrays and objects have no agreed text (esmond-rest-api §6.3) */
     if (!v || json_is_null(v) || json_is_array(v) || json_is_object(v)) {
         json_decref(v);
         return ESM_ERR_INVALID;
@@ -124,7 +124,36 @@ static esm_code send_json(esm_client *c, const char *method, const char *target,
     return rc;
 }
 
-/* The subject fields a subject type needs (spec §5.2); archives reject posts without them. */
+/* A write's target: the client's root, "/archive/", then tail. Every write
+ * of a run is built this way, as the Python client does (a server's URIs may
+ * name a mount point the client does not use). malloc'ed; NULL: no memory. */
+static char *archive_target(const esm_client *c, const char *tail)
+{
+    const char *root = esm__client_root(c);
+    size_t n = strlen(root) + strlen(tail) + sizeof "/archive/";
+    char *t = malloc(n);
+    if (t)
+        snprintf(t, n, "%s/archive/%s", root, tail);
+    return t;
+}
+
+/* A write whose answer is not needed: method to the target of tail (see
+ * archive_target()) with body, which is released (NULL: out of memory). */
+static esm_code send_write(esm_client *c, const char *method, const char *tail, json_t *body)
+{
+    char *target = body ? archive_target(c, tail) : NULL;
+    esm_code rc = ESM_ERR_NOMEM;
+    if (target) {
+        esm__response r;
+        rc = send_json(c, method, target, body, &r);
+        esm__response_free(&r);
+    }
+    free(target);
+    json_decref(body);
+    return rc;
+}
+
+/* The subject fields a subject type needs (esmond-rest-api §6.2); archives reject posts without them. */
 static esm_code check_subject(esm_client *c, const json_t *body)
 {
     static const char *const p2p[] = {"source", "destination", "measurement-agent", "tool-name", "input-source",
@@ -175,11 +204,12 @@ esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_
     esm_code missing = check_subject(c, mp->body);
     if (missing != ESM_OK)
         return missing;
-    char target[256];
-    snprintf(target, sizeof target, "%s/archive/", esm__client_root(c));
-    json_t *body = in_client_order(mp->body);
-    if (!body)
+    char *target = archive_target(c, "");
+    json_t *body = target ? in_client_order(mp->body) : NULL;
+    if (!body) {
+        free(target);
         return ESM_ERR_NOMEM;
+    }
     esm__response r;
     esm_code rc = send_json(c, "POST", target, body, &r);
     json_decref(body);
@@ -191,24 +221,27 @@ esm_code esm_metadata_post_send(esm_client *c, const esm_metadata_post *mp, esm_
             rc = esm__client_fail(c, ESM_ERR_PROTOCOL, "POST %s: the answer is not a metadata object", target);
     }
     esm__response_free(&r);
+    free(target);
     return rc;
 }
 
-esm_code esm_point_post(esm_client *c, const char *base_uri, long long ts, const char *value_json)
+/* A metadata key as archives issue them: hex digits (the URL is built from it). */
+static bool valid_key(const char *key)
 {
-    if (!c || !base_uri || !value_json)
+    return key && *key && strlen(key) <= 64 && strspn(key, "0123456789abcdefABCDEF") == strlen(key);
+}
+
+esm_code esm_point_post(esm_client *c, const char *metadata_key, const char *event_type, long long ts,
+                        const char *value_json)
+{
+    if (!c || !valid_key(metadata_key) || !valid_name(event_type) || !value_json)
         return ESM_ERR_INVALID;
     json_t *val = json_loads(value_json, JSON_DECODE_ANY, NULL);
     if (!val)
         return esm__client_fail(c, ESM_ERR_INVALID, "the value is not JSON text");
-    json_t *body = json_pack("{s:I, s:o}", "ts", (json_int_t)ts, "val", val);
-    if (!body)
-        return ESM_ERR_NOMEM;
-    esm__response r;
-    esm_code rc = send_json(c, "POST", base_uri, body, &r);
-    esm__response_free(&r);
-    json_decref(body);
-    return rc;
+    char tail[160]; /* key and event type are at most 64 characters each */
+    snprintf(tail, sizeof tail, "%s/%s/base", metadata_key, event_type);
+    return send_write(c, "POST", tail, json_pack("{s:I, s:o}", "ts", (json_int_t)ts, "val", val));
 }
 
 struct esm_bulk_post {
@@ -220,8 +253,7 @@ struct esm_bulk_post {
 
 esm_bulk_post *esm_bulk_post_new(const char *metadata_key)
 {
-    if (!metadata_key || !*metadata_key || strlen(metadata_key) > 64 ||
-        strspn(metadata_key, "0123456789abcdefABCDEF") != strlen(metadata_key))
+    if (!valid_key(metadata_key))
         return NULL;
     esm_bulk_post *bp = calloc(1, sizeof *bp);
     if (!bp)
@@ -281,14 +313,7 @@ esm_code esm_bulk_post_send(esm_client *c, const esm_bulk_post *bp)
 {
     if (!c || !bp)
         return ESM_ERR_INVALID;
-    char target[256];
-    snprintf(target, sizeof target, "%s/archive/%s/", esm__client_root(c), bp->key);
-    json_t *body = json_pack("{s:O}", "data", bp->data);
-    if (!body)
-        return ESM_ERR_NOMEM;
-    esm__response r;
-    esm_code rc = send_json(c, "PUT", target, body, &r);
-    esm__response_free(&r);
-    json_decref(body);
-    return rc;
+    char tail[72];
+    snprintf(tail, sizeof tail, "%s/", bp->key);
+    return send_write(c, "PUT", tail, json_pack("{s:O}", "data", bp->data));
 }

@@ -10,25 +10,35 @@
  * What is read (tokens: digit runs, ASCII letter runs, one of . , : / - +,
  * whitespace runs; anything else is an error):
  *
- *   epoch      [+-]DIGITS, 9 or more digits and nothing else: returned as is.
- *              (dateutil reads "1391558400" as a year and fails; 12- and
- *              14-digit strings, which dateutil reads as YYYYMMDDhhmm[ss],
- *              are epoch seconds here too.)
+ *   epoch      [+-]DIGITS, 9 or more digits and nothing else, where it
+ *              cannot be a date: with a sign, or of any length but 12 and
+ *              14 ("1391558400": dateutil reads a year and fails), or of 12
+ *              or 14 digits that are not YYYYMMDDhhmm[ss] ("20141329000000").
+ *   all digits as dateutil reads them: D or DD (a day), YYYY, six digits as
+ *              three two-digit numbers in dateutil's order (see the short
+ *              dates below: "990101", "150315", "031515"), YYYYMMDD,
+ *              YYYYMMDDhhmm and YYYYMMDDhhmmss (then a zone may follow).
  *   dates      Y-M-D, Y/M/D, Y.M.D (M and D one or two digits);
  *              M/D/Y, M-D-Y and M.D.Y with Y of four or two digits, read day
  *              first when the first number is above 12 ("13/02/2015" is
  *              13 February), as dateutil does; with dots a first and second
  *              number both <= 12 and different ("05.03.2015") is refused:
  *              dateutil reads May 3, most writers of dotted dates mean 5 March;
- *              Y-M, Y/M, M/Y, M-Y, M/D, M-D (missing parts from today);
- *              YYYYMMDD (eight digits);
+ *              three one- or two-digit numbers in dateutil's order: year
+ *              first when the first is above 31 ("99-01-01"), else day first
+ *              when it is above 12 ("15-3-4"), else M-D-Y ("1/2/3");
+ *              Y-M, Y/M, M/Y, M-Y (the year is the number above 31), M/D,
+ *              M-D (missing parts from today);
  *              month names and abbreviations in any case ("Sept" too, an
  *              abbreviation may end in '.'): "Jan 1 2015", "January 1st,
  *              2015", "1 Jan 2015", "Jan 2015", "2015 Jan 1", "Jan 1",
  *              "January", "01-Jan-2015", "1-Jan-15", "Jan-01-2015",
- *              "2015-Jan-01", "Jan-2015" ...; a lone year ("2015") or a lone
- *              day of the month ("15", "15th"; ordinals must be right).
- *              Four-digit years are 1000..9999 (no leading zero).
+ *              "2015-Jan-01", "Jan-2015" ...; "of" between a day and its
+ *              month or a month and its year ("1st of March 2015", "March
+ *              15th of 2015"); a leading "on"; a lone year ("2015") or a
+ *              lone day of the month ("15", "15th"; ordinals must be right).
+ *              Four-digit years are 0001..9999 in numeric dates (as
+ *              written: "0999-12-31"), 1000..9999 after a month name.
  *   times      H:MM, H:MM:SS, H:MM:SS.fff or ,fff (fraction dropped: the
  *              earlier second, as timegm() of the tuple does); H with am, pm,
  *              a.m. or p.m. (any case, hour 1..12: "12am" is midnight); after
@@ -41,8 +51,8 @@
  *   weekday    name or abbreviation, first: with a day it must match the date
  *              (dateutil ignores a wrong one); with no date at all it moves
  *              forward to that day (today counts), as dateutil does.
- *   glue       items are separated by whitespace, commas or " at " (before a
- *              time); only "1st", "10am", "10:00Z", "10:00+02:00" and
+ *   glue       items are separated by whitespace, commas, " of " or " at "
+ *              (before a time); only "1st", "10am", "10:00Z", "10:00+02:00" and
  *              "DATE'T'TIME" are glued. A comma between digits after a number
  *              of two or more digits ("Jan 01,2015") is refused: dateutil's
  *              lexer takes "01,2015" for a decimal number there.
@@ -58,10 +68,10 @@
  * "UTC+3"/"GMT+3" (dateutil reads the sign POSIX-style, inverted), two zones,
  * hours above 12 or 0 with am/pm, "24:00", one-digit minutes, seconds or
  * offsets, fractional minutes, a loose number after a full date ("2015-03-15
- * 10" as 10:00), two-digit years written with spaces ("Jan 1 15"), years
- * first written with two digits ("99-01-01"), one-digit years, years below
- * 1000 ("0015-01-01"; a lone "0015" is 2015 to dateutil), three- to
- * seven-digit numbers, a weekday together with a date that has no day, "3.15"
+ * 10" as 10:00), two-digit years written with spaces ("Jan 1 15"), three-digit
+ * years, a four-digit year of 31 or less before its month ("0003-11"; a lone
+ * "0015" is 2015 to dateutil), three-, five- and seven-digit numbers, "of"
+ * elsewhere ("1st of 2015"), a weekday together with a date that has no day, "3.15"
  * (dateutil: the 3rd), "T102030" without a date (dateutil: 2030-10-20), 'T'
  * after a date without a day or year, "a.m" without its final dot, two dates
  * or two times, glued "1Jan2015".
@@ -370,6 +380,19 @@ static void skip_fraction(parser *p)
         p->i += 2;
 }
 
+/* After a time: a zone at p->i, glued or after a space, or none. */
+static bool optional_zone(parser *p)
+{
+    int j = p->i + (peek(p, p->i) && peek(p, p->i)->kind == TK_SPACE);
+    int off = 0, k = zone_at(p, j, &off);
+    if (k > 0) {
+        p->has_zone = true;
+        p->offset = off;
+        p->i = j + k;
+    }
+    return k >= 0;
+}
+
 /* A time at p->i (a digit token): H:MM[:SS[.f]] [am/pm], H am/pm or, when
  * basic_ok (after DATE'T'), HH, HHMM, HHMMSS[.f]; then an optional zone. */
 static bool parse_time(parser *p, bool basic_ok)
@@ -425,35 +448,52 @@ static bool parse_time(parser *p, bool basic_ok)
     }
     if (hour > 23 || minute > 59 || second > 59)
         return false;
-
-    int j = p->i + (peek(p, p->i) && peek(p, p->i)->kind == TK_SPACE);
-    int off = 0, k = zone_at(p, j, &off);
-    if (k < 0)
-        return false;
-    if (k > 0) {
-        p->has_zone = true;
-        p->offset = off;
-        p->i = j + k;
-    }
     p->has_time = true;
     p->hour = hour;
     p->minute = minute;
     p->second = second;
-    return true;
+    return optional_zone(p);
 }
 
-/* A year of four digits not starting with 0 (1000..9999), or of two digits. */
+/* A year of four digits (0001..9999, as written), or of one or two digits
+ * (within 50 years of now, as dateutil places them). */
 static bool group_year(const parser *p, const tok *t, long long *y)
 {
     if (t->len == 4) {
         *y = tok_num(t);
-        return *y >= 1000;
+        return *y >= 1;
     }
-    if (t->len == 2) {
+    if (t->len <= 2) {
         *y = convert_year(tok_num(t), p->now_year);
         return true;
     }
     return false;
+}
+
+/* Three one- or two-digit numbers as dateutil orders them: year first when
+ * the first cannot be a day (99-01-01), day first when it cannot be a month
+ * (13-01-05), else month, day, year. With dots, a month and a day that
+ * could swap ("05.03.15") are refused: writers of dotted dates mean the day
+ * first, dateutil reads the month first. */
+static bool short_ymd(const parser *p, int a, int b, int c, char sep, long long *y, int *m, int *d)
+{
+    if (a > 31) {
+        *y = convert_year(a, p->now_year);
+        *m = b;
+        *d = c;
+        return true;
+    }
+    *y = convert_year(c, p->now_year);
+    if (a > 12) {
+        *d = a;
+        *m = b;
+        return true;
+    }
+    if (sep == '.' && b <= 12 && a != b)
+        return false;
+    *m = a;
+    *d = b;
+    return true;
 }
 
 /* A date written as one item at p->i: parts joined by one separator
@@ -507,7 +547,10 @@ static bool parse_date_group(parser *p)
                     return false;
                 m = tok_num(part[1]);
                 d = tok_num(part[2]);
-            } else if (SHORT(0) && SHORT(1) && (LEN(2) == 2 || LEN(2) == 4)) {
+            } else if (SHORT(0) && SHORT(1) && SHORT(2)) {
+                if (!short_ymd(p, tok_num(part[0]), tok_num(part[1]), tok_num(part[2]), sep, &y, &m, &d))
+                    return false;
+            } else if (SHORT(0) && SHORT(1) && LEN(2) == 4) {
                 int a = tok_num(part[0]), b = tok_num(part[1]);
                 if (!group_year(p, part[2], &y))
                     return false;
@@ -546,17 +589,19 @@ static bool parse_date_group(parser *p)
         if (sep == '.')
             return false; /* "3.15" */
         if (m_idx < 0) {
-            if (LEN(0) == 4 && SHORT(1)) {
+            /* dateutil: a year where a number cannot be a day (above 31), else month and day */
+            int a = LEN(0) <= 4 ? tok_num(part[0]) : 0, b = LEN(1) <= 4 ? tok_num(part[1]) : 0;
+            if ((LEN(0) == 4 || SHORT(0)) && SHORT(1) && a > 31) {
                 if (!group_year(p, part[0], &y))
                     return false;
-                m = tok_num(part[1]);
-            } else if (SHORT(0) && LEN(1) == 4) {
-                m = tok_num(part[0]);
+                m = b;
+            } else if (SHORT(0) && (LEN(1) == 4 || SHORT(1)) && b > 31) {
+                m = a;
                 if (!group_year(p, part[1], &y))
                     return false;
             } else if (SHORT(0) && SHORT(1)) {
-                m = tok_num(part[0]);
-                d = tok_num(part[1]);
+                m = a;
+                d = b;
             } else {
                 return false;
             }
@@ -581,6 +626,41 @@ static bool parse_date_group(parser *p)
     p->day = d;
     p->i = j;
     return true;
+}
+
+/* An all-digit date at p->i, as dateutil reads one: six digits are three
+ * two-digit numbers (990101, 150315, 031515; see short_ymd()), eight
+ * YYYYMMDD, twelve and fourteen YYYYMMDDhhmm[ss] (then a zone may follow). */
+static bool parse_compact(parser *p, const tok *t)
+{
+    long long y;
+    int m, d;
+    if (t->len == 6) {
+        if (!short_ymd(p, digits_at(t->s, 2), digits_at(t->s + 2, 2), digits_at(t->s + 4, 2), 0, &y, &m, &d))
+            return false;
+    } else {
+        y = digits_at(t->s, 4);
+        m = digits_at(t->s + 4, 2);
+        d = digits_at(t->s + 6, 2);
+    }
+    p->date_group = true;
+    p->year = y;
+    p->month = m;
+    p->day = d;
+    p->i++;
+    if (y < 1 || m < 1 || m > 12 || d < 1)
+        return false;
+    if (t->len < 12)
+        return true;
+    if (p->has_time)
+        return false;
+    p->hour = digits_at(t->s + 8, 2);
+    p->minute = digits_at(t->s + 10, 2);
+    p->second = t->len == 14 ? digits_at(t->s + 12, 2) : 0;
+    if (p->hour > 23 || p->minute > 59 || p->second > 59)
+        return false;
+    p->has_time = true;
+    return optional_zone(p);
 }
 
 static bool ordinal_ok(int n, const tok *suffix)
@@ -638,23 +718,14 @@ static bool parse_item(parser *p, bool first, enum item_kind *kind)
             *kind = IT_TIME;
             return parse_time(p, false);
         }
+        if (t->len == 6 || t->len == 8 || t->len == 12 || t->len == 14) {
+            *kind = IT_DATE;
+            return !p->date_group && parse_compact(p, t) && maybe_t_time(p);
+        }
         if ((is_punct(p, j, '-') || is_punct(p, j, '/') || is_punct(p, j, '.')) &&
             (is_num(p, j + 1, 1, (size_t)-1) || month_at(p, j + 1, NULL) > 0)) {
             *kind = IT_DATE;
             if (p->date_group || !parse_date_group(p))
-                return false;
-            return maybe_t_time(p);
-        }
-        if (t->len == 8) {
-            *kind = IT_DATE;
-            if (p->date_group)
-                return false;
-            p->date_group = true;
-            p->year = digits_at(t->s, 4);
-            p->month = digits_at(t->s + 4, 2);
-            p->day = digits_at(t->s + 6, 2);
-            p->i++;
-            if (p->year < 1000 || p->month < 1 || p->month > 12 || p->day < 1)
                 return false;
             return maybe_t_time(p);
         }
@@ -733,9 +804,28 @@ static bool resolve_seq(parser *p)
     return true;
 }
 
+/* "of" between the items before and after it (seq holds before_seq items
+ * before it): DAY of MONTH ("1st of March"), or MONTH [DAY] of YEAR ("March
+ * 15th of 2015"), as dateutil reads them. */
+static bool of_fits(const parser *p, int before_seq, enum item_kind before, enum item_kind after)
+{
+    if (before != IT_NUMBER && before != IT_MONTH)
+        return false;
+    if (after != IT_NUMBER && after != IT_MONTH)
+        return false;
+    if (p->nseq != before_seq + 1 || before_seq < 1)
+        return false;
+    char prev = p->seq[before_seq - 1], next = p->seq[before_seq];
+    if (next == 'M')
+        return prev == 'D';
+    return next == 'Y' && p->seq[0] == 'M' && (before_seq == 1 || (before_seq == 2 && prev == 'D'));
+}
+
 static bool parse_text(parser *p, long long now_days, long long *out)
 {
-    bool have_sep = true, comma = false, at = false, any = false;
+    bool have_sep = true, comma = false, at = false, any = false, of = false;
+    int of_seq = 0;
+    enum item_kind last = IT_NUMBER;
 
     while (p->i < p->n) {
         const tok *t = peek(p, p->i);
@@ -757,6 +847,19 @@ static bool parse_text(parser *p, long long now_days, long long *out)
         }
         if (!have_sep)
             return false;
+        if (!any && !at && tok_word_is(t, "on") && peek(p, p->i + 1) && peek(p, p->i + 1)->kind == TK_SPACE) {
+            p->i++; /* "on Jan 1 2015" */
+            have_sep = false;
+            continue;
+        }
+        if (tok_word_is(t, "of")) {
+            if (!any || at || of || comma || !peek(p, p->i + 1) || peek(p, p->i + 1)->kind != TK_SPACE)
+                return false;
+            of = true;
+            of_seq = p->nseq;
+            p->i++;
+            continue;
+        }
         if (tok_word_is(t, "at")) {
             if (!any || at || !peek(p, p->i + 1) || peek(p, p->i + 1)->kind != TK_SPACE)
                 return false;
@@ -769,12 +872,15 @@ static bool parse_text(parser *p, long long now_days, long long *out)
             return false;
         if (at && kind != IT_TIME)
             return false;
+        if (of && !of_fits(p, of_seq, last, kind))
+            return false;
         if (kind == IT_WEEKDAY && any)
             return false; /* a weekday comes first */
-        at = comma = have_sep = false;
+        at = comma = of = have_sep = false;
         any = true;
+        last = kind;
     }
-    if (!any || comma || at)
+    if (!any || comma || at || of)
         return false;
 
     if (p->date_group ? p->nseq > 0 : !resolve_seq(p))
@@ -850,9 +956,11 @@ esm_code esm_parse_time(const char *text, long long now, long long *out)
         e--;
     long long epoch;
     int r = parse_epoch(b, e, &epoch);
+    /* twelve and fourteen digits are YYYYMMDDhhmm[ss] when they can be, as to dateutil */
+    bool compact = r > 0 && is_digit(*b) && (e - b == 12 || e - b == 14);
     if (r < 0)
         return ESM_ERR_TIME_SYNTAX;
-    if (r > 0) {
+    if (r > 0 && !compact) {
         *out = epoch;
         return ESM_OK;
     }
@@ -867,8 +975,11 @@ esm_code esm_parse_time(const char *text, long long now, long long *out)
     civil_from_days(now_days, &ny, &nm, &nd);
     parser p = {.t = toks, .n = n, .now_year = ny, .year = -1, .month = -1, .day = -1, .wday = -1};
     long long v;
-    if (!parse_text(&p, now_days, &v))
-        return ESM_ERR_TIME_SYNTAX;
+    if (!parse_text(&p, now_days, &v)) {
+        if (!compact)
+            return ESM_ERR_TIME_SYNTAX;
+        v = epoch; /* not a date (20141329000000): epoch seconds, where dateutil fails */
+    }
     *out = v;
     return ESM_OK;
 }

@@ -1,4 +1,4 @@
-/* Typed access to data values (spec §9.4): the JSON a page holds, read the
+/* Typed access to data values (esmond-rest-api §10.4): the JSON a page holds, read the
  * way old (string numbers, error_message) and new (numbers, error-message)
  * writers left it. Views never copy the JSON; caches hang off the view and
  * are released by esm__value_clear(). */

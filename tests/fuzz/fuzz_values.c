@@ -1,5 +1,5 @@
-/* The archive's readers of posted bytes: a metadata object (spec §11.1) and a
- * value of every data type (spec §9.2). Input: one JSON text. */
+/* The archive's readers of posted bytes: a metadata object (esmond-rest-api §12.1) and
+ * a value of every data type (§10.2). Input: one JSON text. */
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -309,7 +309,7 @@ class Archive:
 
     def get_all_data(self, key, et, summary=None, window=None, start=0,
                      end=None, limit=1000):
-        """Page with the client algorithm of spec §8.3 (time-start cursor)."""
+        """Page with the loop of esmond-rest-api §9.3 (time-start cursor)."""
         end = int(time.time()) if end is None else end
         out = []
         while start <= end:

@@ -1,6 +1,6 @@
-"""Small executable models of the spec, used to derive expected values:
-histogram statistics (spec §10.4 + errata §19.1), bin alignment (§10.2),
-metadata search over wire-format objects (§6), and a tolerant comparison
+"""Small executable models of doc/esmond-rest-api.md, used to derive expected values:
+histogram statistics (esmond-rest-api §11.4), bin alignment (§11.2),
+metadata search over wire-format objects (§7), and a tolerant comparison
 of JSON values (floats with relative tolerance, `mode` as a set)."""
 
 import ipaddress
@@ -139,7 +139,7 @@ def canon_ip(text):
 
 
 def time_interval(q, now):
-    """§6.3 for metadata search: (begin, end or None) or None for no filter."""
+    """esmond-rest-api §7.3 for metadata search: (begin, end or None) or None for no filter."""
     g = {k: int(q[k]) for k in ("time", "time-start", "time-end", "time-range")
          if k in q}
     if "time" in g:
@@ -169,7 +169,7 @@ def _rows(md):
 
 def matches(md, q, now=0):
     """Does wire-format metadata md match query q (IP fields given as
-    literals)?  Implements the same-row rule of §6.2."""
+    literals)?  Implements the one-row rule of esmond-rest-api §7.2."""
     for f in SUBJECT_IP:
         if f in q and (f not in md or canon_ip(md[f]) != canon_ip(q[f])):
             return False

@@ -1,4 +1,4 @@
-"""Authentication (spec §4, §16 MUST 3): Token header for writes, legacy
+"""Authentication (esmond-rest-api §5, §16 item 3): Token header for writes, legacy
 ApiKey header, open reads, invalid Token header rejected even on reads."""
 
 import unittest

@@ -1,4 +1,4 @@
-"""Command line interface of esmond-ps-archive (DESIGN §4 interface)."""
+"""Command line interface of esmond-ps-archive (README.md, esmond-ps-archive)."""
 
 import os
 import signal

@@ -1,6 +1,6 @@
 """HTTP conventions: content type, CORS, prefixes, URI formats, trailing
 slashes, HEAD, 404/405 JSON errors, never HTML, body size limit
-(spec §2, §3, §16 MUST 1-2, DESIGN §4)."""
+(esmond-rest-api §3, §4, §16 items 1-2)."""
 
 import http.client
 import json

@@ -1,4 +1,4 @@
-"""Data retrieval (spec §6.3 data variant, §8, §16 MUST 6): time filter
+"""Data retrieval (esmond-rest-api §7.3 data variant, §9, §16 item 6): time filter
 table with default [0, now] and open end now+3600, inclusive bounds,
 ascending order, paging, limit edge cases, 200 [] for unknown series."""
 
@@ -48,7 +48,7 @@ class DataRead(ArchiveCase):
     def fail(self, **params):
         return [p["ts"] for p in self.a.get_data(self.key, "failures", **params)]
 
-    # -- time filter table (§6.3) ------------------------------------------------
+    # -- time filter table (esmond-rest-api §7.3) --------------------------------
 
     def test_no_parameters_means_zero_to_now(self):
         self.assertEqual(self.tp(), self.names("past", "recent", "now"))

@@ -1,4 +1,4 @@
-"""Data writes (spec §9, §11.2-11.6, §16 MUST 2 and 7, Appendix A; DESIGN §4):
+"""Data writes (esmond-rest-api §10, §12.2-§12.6, §16 items 2, 7 and 9, §18):
 the data_tests scenarios of esmond's test_api.py, per-type validation and
 normalisation, 409 duplicates, bulk validation and atomicity, time-updated."""
 
@@ -40,7 +40,7 @@ class WriteCase(ArchiveCase):
 
 class ReferenceScenarios(WriteCase):
     """data_tests of test_api_payloads.json against freshly posted copies of
-    the fixture objects f6b732e9... and 67a3c298... (spec §13 items 7-9)."""
+    the fixture objects f6b732e9... and 67a3c298... (the cases of esmond's test_api.py, esmond-rest-api §11.3)."""
 
     @classmethod
     def setUpClass(cls):
@@ -328,7 +328,7 @@ class Validation(WriteCase):
                         ('{"ts": %d, "val": {"x": NaN}}' % ts).encode())
         self.assert_status(r, 400)
 
-    # -- number rendering (§12) ------------------------------------------------------------
+    # -- number rendering (esmond-rest-api §13) --------------------------------------------
 
     def test_python_float_rendering(self):
         cases = [("throughput", 5978580000, b"5978580000.0"),

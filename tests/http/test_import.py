@@ -1,4 +1,4 @@
-"""--import DIR (DESIGN §4, spec §16 MAY, tests/data/replay/README.md): keys,
+"""--import DIR (esmond-rest-api §16 item 11, tests/data/replay/README.md): keys,
 free-form parameters and time-updated kept, data files stored as they are,
 registered summaries without a file computed, bad input rejected."""
 
@@ -33,7 +33,7 @@ def data_files():
 
 
 def read_points(a, key, et, url_name=None, window=None, limit=1000):
-    """All points, paged with the time-start cursor (spec §8.3)."""
+    """All points, paged with the time-start cursor (esmond-rest-api §9.3)."""
     out, start = [], 0
     while True:
         page = a.get_data(key, et, url_name, window, **{

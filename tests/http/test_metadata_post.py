@@ -1,4 +1,4 @@
-"""Metadata creation (spec §5, §11.1, §16 MUST 4, Appendix A; DESIGN §4):
+"""Metadata creation (esmond-rest-api §6, §12.1, §16 item 4, §18):
 validation messages, identity/de-duplication rules, rendering of values."""
 
 import copy
@@ -254,7 +254,7 @@ class MetadataPost(ArchiveCase):
                       test_id="v6-1")
         self.assertEqual(self.key_of(b2), r.body["metadata-key"])
 
-    # -- validation (Appendix A) -------------------------------------------------------
+    # -- validation (esmond-rest-api §18) ----------------------------------------------
 
     def test_validation_messages(self):
         def without(k):

@@ -1,4 +1,4 @@
-"""Metadata search (spec §6, §7, §16 MUST 5) on the 16 objects of esmond's
+"""Metadata search (esmond-rest-api §7, §8, §16 item 5) on the 16 objects of esmond's
 perfsonar_api_metadata fixture, imported with their keys and time-updated
 values from tests/data/replay/metadata.json."""
 
@@ -261,7 +261,7 @@ class FixtureSearch(FixtureArchive):
     # -- paging ------------------------------------------------------------------------
 
     def check_links(self, r, query, total):
-        """metadata-next/previous-page and Link header as in §6.4."""
+        """metadata-next/previous-page and Link header as in esmond-rest-api §7.4."""
         limit = int(query.get("limit", 1500))
         offset = int(query.get("offset", 0))
         links = parse_link(r.header("Link"))

@@ -1,7 +1,7 @@
-"""Summaries (spec §10, §16 MUST 8, DESIGN §4 'computed correctly'):
+"""Summaries (esmond-rest-api §11, §16 item 8, 'computed correctly'):
 esmond's client data set against derived/expected_summaries.json,
-statistics against the reference vectors, the worked values of §10.3 and
-Appendix B, bulk aggregation, histogram re-posts, bin alignment."""
+statistics against the reference vectors, the worked values of §11.3 and
+§19, bulk aggregation, histogram re-posts, bin alignment."""
 
 import copy
 import unittest
@@ -303,7 +303,7 @@ class Arithmetic(Base):
         exp = [{"ts": b, "val": sum(v) / len(v)}
                for b, v in sorted(refmodel.bins(pts, 300).items())]
         self.assert_series(self.summary(key, "packet-count-sent", "average", 300), exp)
-        # the §10.2 example
+        # the example of esmond-rest-api §11.2
         self.assertEqual(refmodel.bin_start(1398965989, 86400), 1398902400)
 
     def test_unregistered_summaries_not_computed(self):

@@ -210,6 +210,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_garbage(self, path, q):
         self.send(200, "<html>not a list</html>", ctype="text/html")
 
+    def do_pages(self, path, q):
+        """Page texts as odd servers write them: pretty-printed, with a bad
+        second point, with text after the list, empty."""
+        bodies = {"pretty": '[\n  {"ts": 1, "val": 1.5},\r\n\t{"ts": 2, "val": [1, 2]}\n]\n',
+                  "badpoint": '[{"ts": 1, "val": 1}, {"ts": 2}]',
+                  "trailing": '[{"ts": 1, "val": 1}] x',
+                  "nocomma": '[{"ts": 1, "val": 1} {"ts": 2, "val": 2}]',
+                  "empty": ' [ ] '}
+        self.send(200, bodies[path.rsplit("/", 1)[-1]])
+
     def do_stuck(self, path, q):
         """A series that ignores time-start: the same full page every time
         (ts 1..limit), or with time-start the page ending at 1.5e18 and then

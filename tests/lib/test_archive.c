@@ -386,14 +386,20 @@ static void test_post_and_read_back(void **state)
     char *tp = uri_of(md, "throughput"), *loss = uri_of(md, "packet-loss-rate"),
          *hist = uri_of(md, "histogram-owdelay"), *sub = uri_of(md, "throughput-subintervals"),
          *fail = uri_of(md, "failures"), *tee = uri_of(md, "time-error-estimates");
-    assert_int_equal(esm_point_post(c, tp, 1000, "6000"), ESM_OK);
-    assert_int_equal(esm_point_post(c, tp, 1000, "6000"), ESM_ERR_CONFLICT);
-    assert_int_equal(esm_point_post(c, loss, 1000, "{\"numerator\":15,\"denominator\":40}"), ESM_OK);
-    assert_int_equal(esm_point_post(c, hist, 1000, "{\"34.5\":30,\"34.3\":440}"), ESM_OK);
-    assert_int_equal(esm_point_post(c, tee, 1000, "0.123456"), ESM_OK);
-    assert_int_equal(esm_point_post(c, sub, 1000, "[{\"start\":0,\"duration\":1.5,\"val\":9.41e9}]"), ESM_OK);
-    assert_int_equal(esm_point_post(c, fail, 1000, "{\"error\":\"426 Transfer aborted\"}"), ESM_OK);
-    assert_int_equal(esm_point_post(c, tp, 1001, "not json"), ESM_ERR_INVALID);
+    const char *key = esm_metadata_key(md);
+    assert_int_equal(esm_point_post(c, key, "throughput", 1000, "6000"), ESM_OK);
+    assert_int_equal(esm_point_post(c, key, "throughput", 1000, "6000"), ESM_ERR_CONFLICT);
+    assert_int_equal(esm_point_post(c, key, "packet-loss-rate", 1000, "{\"numerator\":15,\"denominator\":40}"),
+                     ESM_OK);
+    assert_int_equal(esm_point_post(c, key, "histogram-owdelay", 1000, "{\"34.5\":30,\"34.3\":440}"), ESM_OK);
+    assert_int_equal(esm_point_post(c, key, "time-error-estimates", 1000, "0.123456"), ESM_OK);
+    assert_int_equal(esm_point_post(c, key, "throughput-subintervals", 1000,
+                                    "[{\"start\":0,\"duration\":1.5,\"val\":9.41e9}]"),
+                     ESM_OK);
+    assert_int_equal(esm_point_post(c, key, "failures", 1000, "{\"error\":\"426 Transfer aborted\"}"), ESM_OK);
+    assert_int_equal(esm_point_post(c, key, "throughput", 1001, "not json"), ESM_ERR_INVALID);
+    assert_int_equal(esm_point_post(c, "../x", "throughput", 1001, "1"), ESM_ERR_INVALID); /* not a key */
+    assert_int_equal(esm_point_post(c, key, "a/b", 1001, "1"), ESM_ERR_INVALID);
 
     assert_first_json(c, tp, 1000, "6000.0");
     assert_first_json(c, loss, 1000, "0.375");
@@ -487,7 +493,7 @@ static void test_auth_and_not_found(void **state)
     esm_metadata_post_free(mp);
 
     esm_client *c = new_client(true);
-    assert_int_equal(esm_point_post(c, ARCH "00000000000000000000000000000000/throughput/base", 1, "1"),
+    assert_int_equal(esm_point_post(c, "00000000000000000000000000000000", "throughput", 1, "1"),
                      ESM_ERR_NOT_FOUND);
     assert_non_null(strstr(esm_client_error(c), "Not found."));
     esm_client_free(c);

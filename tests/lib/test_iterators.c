@@ -152,15 +152,16 @@ static long long read_series(esm_client *c, const char *path, const esm_query *q
 }
 
 /* A server that answers every page with the same full page: the second page
- * does not move the cursor on, so the read stops with an error instead of
- * asking for ever. Cursors near LLONG_MAX stop without overflowing. */
+ * holds points before its time-start, so the read stops with an error at its
+ * first point instead of asking for ever. Cursors near LLONG_MAX stop
+ * without overflowing. */
 static void test_page_that_does_not_advance(void **state)
 {
     esm_client *c = client_for("stuck");
     esm_code end;
     assert_int_equal(read_series(c, "/stuck/perfsonar/archive/x/throughput/base", NULL, &end), 1000);
     assert_int_equal(end, ESM_ERR_PROTOCOL);
-    assert_non_null(strstr(esm_client_error(c), "ends at 1000"));
+    assert_non_null(strstr(esm_client_error(c), "time-start=1001 holds ts 1"));
     esm_query *q = esm_query_new();
     esm_query_set_time(q, "time-start", 0);
     assert_int_equal(read_series(c, "/stuck/perfsonar/archive/x/throughput/base", q, &end), 1000);
@@ -171,6 +172,28 @@ static void test_page_that_does_not_advance(void **state)
     esm_client_free(c);
 }
 
+/* Points are read one by one from the page's text: whitespace anywhere
+ * between tokens, the points before a malformed one, then the error. */
+static void test_page_texts(void **state)
+{
+    esm_client *c = client_for("pages");
+    static const struct {
+        const char *name;
+        long long points;
+        esm_code end;
+    } cases[] = {{"pretty", 2, ESM_DONE}, {"badpoint", 1, ESM_ERR_PROTOCOL}, {"trailing", 1, ESM_ERR_PROTOCOL},
+                 {"nocomma", 1, ESM_ERR_PROTOCOL}, {"empty", 0, ESM_DONE}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/pages/perfsonar/archive/x/throughput/%s", cases[i].name);
+        esm_code end;
+        long long n = read_series(c, path, NULL, &end);
+        if (n != cases[i].points || end != cases[i].end)
+            fail_msg("%s: %lld points, then %s", cases[i].name, n, esm_strerror(end));
+    }
+    esm_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_non_json_page_is_a_protocol_error),
         cmocka_unit_test(test_elmond),
         cmocka_unit_test(test_page_that_does_not_advance),
+        cmocka_unit_test(test_page_texts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,7 @@
 /* esm_parse_time(): accepted forms with their epoch seconds (computed with
  * calendar.timegm() on the intended fields, not with dateutil), defaults taken
- * from `now`, epoch seconds, refused text and bad arguments. The comparison
+ * from `now`, epoch seconds (where dateutil fails or the number cannot be a
+ * date), refused text and bad arguments. The comparison
  * with python-dateutil itself is timeparse_oracle.py. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +70,15 @@ static const time_case accepted[] = {
     {"20150315T1020", 1426414800},
     {"20150315T10", 1426413600},
     {"2015-03-15T102030", 1426414830},
+    /* all digits, as dateutil reads them */
+    {"20140429000000", 1398729600},     /* YYYYMMDDhhmmss */
+    {"201503151020", 1426414800},       /* YYYYMMDDhhmm */
+    {"201404291200+0100", 1398769200},
+    {"20140429000000 UTC", 1398729600},
+    {"990101", 915148800},              /* six digits: year first when above 31 */
+    {"150315", 1426377600},             /* day first when above 12 */
+    {"031515", 1426377600},             /* else month, day, year */
+    {"19690720201700", -14182980},
     /* other numeric dates */
     {"2015/03/15", 1426377600},
     {"2015.03.15", 1426377600},
@@ -82,6 +92,12 @@ static const time_case accepted[] = {
     {"05.05.2015", 1430784000},
     {"03/15/15", 1426377600},
     {"12/31/99", 946598400},
+    {"99-01-01", 915148800},   /* short parts: dateutil's order */
+    {"1/2/3", 1041465600},
+    {"15-3-4", 1079308800},
+    {"13.1.5", 1105574400},
+    {"99-01", 915926400},
+    {"01/99", 915926400},
     /* month names, any case */
     {"January 1 2015", 1420070400},
     {"JANUARY 1 2015", 1420070400},
@@ -102,6 +118,11 @@ static const time_case accepted[] = {
     {"Jan 1,2015", 1420070400},
     {"Jan 1 2015 at 10:00", 1420106400},
     {"Jan 1 2015 at 10am", 1420106400},
+    {"1st of January 2015", 1420070400},
+    {"15 of March, 2015", 1426377600},
+    {"March 15th of 2015", 1426377600},
+    {"3rd of March 2015 at 10am", 1425376800},
+    {"on Jan 1 2015", 1420070400},
     {"2015 Jan 1", 1420070400},
     {"01-Jan-2015", 1420070400},
     {"1-jan-15", 1420070400},
@@ -164,6 +185,8 @@ static const time_case accepted[] = {
     {"Feb 29 2024", 1709164800},
     /* range */
     {"1000-01-01", -30610224000},
+    {"0999-12-31", -30610310400},
+    {"0001-01-01", -62135596800},
     {"9999-12-31T23:59:59", 253402300799},
     {"1970-01-01T00:00:00Z", 0},
     /* whitespace */
@@ -187,7 +210,10 @@ static void test_epoch_seconds(void **state)
     check_ok(" 1391558400\n", NOW, 1391558400);
     check_ok("000000000", NOW, 0);
     check_ok("100000000", NOW, 100000000);
-    check_ok("201503151020", NOW, 201503151020LL); /* not YYYYMMDDhhmm */
+    check_ok("2014042912", NOW, 2014042912LL);          /* ten digits: dateutil fails */
+    check_ok("20141329000000", NOW, 20141329000000LL);  /* fourteen, but month 13 */
+    check_ok("201404292400", NOW, 201404292400LL);      /* twelve, but hour 24 */
+    check_ok("-20140429000000", NOW, -20140429000000LL); /* a sign: a number */
     check_ok("9223372036854775807", NOW, 9223372036854775807LL);
     check_ok("-9223372036854775808", NOW, -9223372036854775807LL - 1);
     check_error("9223372036854775808", NOW);
@@ -202,7 +228,8 @@ static void test_epoch_seconds(void **state)
     check_error("12345678", NOW); /* month 56 */
     check_error("-12345678", NOW);
     check_error("1234567", NOW);
-    check_error("123456", NOW);
+    check_error("123456", NOW); /* 12/34/56 */
+    check_error("000101", NOW);
     check_error("12345", NOW);
     check_error("123", NOW);
     check_error("0", NOW);
@@ -242,7 +269,7 @@ static const char *const refused[] = {
     "", " ", "\t\n", "foo", "today", "now", "noon", "yesterday", "2015-03-15 foo",
     /* dates that do not exist */
     "Feb 30 2015", "Feb 29 2015", "1900-02-29", "2100-02-29", "2015-02-29", "Apr 31 2015", "2015-13-01",
-    "2015-00-10", "2015-01-00", "2015-01-32", "Jan 32", "Jan 0", "0000-01-01", "0015-01-01", "0999-12-31",
+    "2015-00-10", "2015-01-00", "2015-01-32", "Jan 32", "Jan 0", "0000-01-01", "00000101", "123-01-01",
     "15 Jan 0015", "13/13/2015", "32/01/2015", "15/3",
     /* times that do not exist */
     "24:00", "10:60", "10:00:60", "23:59:60", "13pm", "0am", "00:30 am", "13:00 pm",
@@ -255,8 +282,8 @@ static const char *const refused[] = {
     "January 4, 2015 Sunday",
     /* guesswork */
     "05.03.2015", "01.02.03", "3.15", "Jan 1 15", "Jan 45", "2015-03-15 10", "2015-03-15 1020",
-    "20150315 102030", "T102030", "2015-03-15T", "2015-03T10", "12-12T10", "99-01-01", "1/2/3", "2015 03 15",
-    "150315", "1Jan2015", "2015Jan01", "Jan 01,2015", "10:00,1615", "10:5", "10:20.5", "10:00 10:00",
+    "20150315 102030", "T102030", "2015-03-15T", "2015-03T10", "12-12T10", "0003-11", "2015 03 15",
+    "1st of 2015", "of Jan 1", "Jan 1 of", "Jan of of 2015", "1Jan2015", "2015Jan01", "Jan 01,2015", "10:00,1615", "10:5", "10:20.5", "10:00 10:00",
     "2015-03-15 2016-03-15", "Jan Feb 2015", "2015-03-15-01", "2015--03-15", "2015-03/15", "1th Jan 2015",
     "Jan 1 2015 10 am extra", "10 a.m", "2:59:11 A.M 12",
     /* punctuation */

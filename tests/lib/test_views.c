@@ -388,7 +388,7 @@ static void test_expected_lists(void **state)
     assert_int_equal(json_integer_value(json_object_get(first, "metadata-count-total")), 16);
     esm_metadata_free(md);
 
-    /* spec §5.6: a retired event type stays readable */
+    /* esmond-rest-api §10.3: a retired event type stays readable */
     md = esm__metadata_from_json(by_key(items, "e99bbc44b7b041c7ad9e51dc6a053b8c"));
     const esm_event_type *retired = esm_metadata_event_type(md, "streams-retransmits");
     assert_non_null(retired);
@@ -410,7 +410,7 @@ static void test_expected_lists(void **state)
     json_decref(items);
 }
 
-/* elmond: integer windows, /base/0 base URIs (DESIGN §2) */
+/* elmond: integer windows, /base/0 base URIs (esmond-rest-api §14) */
 static void test_elmond_integer_windows(void **state)
 {
     (void)state;
@@ -437,7 +437,7 @@ static void test_elmond_integer_windows(void **state)
     esm_metadata_free(md);
 }
 
-/* Numbers where strings belong: rendered as Python's str() (spec §5.3). */
+/* Numbers where strings belong: rendered as Python's str() (esmond-rest-api §6.3). */
 static void test_odd_field_values(void **state)
 {
     (void)state;
@@ -743,7 +743,7 @@ static void test_data_pages(void **state)
     assert_null(items);
 }
 
-/* ---- values: one generic check per shape (spec §9.4) ---- */
+/* ---- values: one generic check per shape (esmond-rest-api §10.4) ---- */
 
 typedef enum {
     SHAPE_NUMBER,

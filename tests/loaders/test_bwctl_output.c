@@ -50,7 +50,7 @@ static json_t *stream_subints(const esm_bw_result *r, int retrans)
     return a;
 }
 
-/* The bulk values in the original's order (input-formats.md 4.4). */
+/* The bulk values in the original's order. */
 static json_t *bulk(const esm_bw_result *r)
 {
     json_t *a = json_array();

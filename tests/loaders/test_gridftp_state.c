@@ -200,10 +200,23 @@ static void test_not_our_state(void **state)
     esm_gftp_state st;
     esm_ld_error err;
     assert_int_equal(esm_gftp_state_read(path_of("none"), &st, &err), 1);
-    const char *cases[] = {
+    /* not ours: to be left untouched */
+    const char *foreign[] = {
         "",                                                      /* what Python 3's failed pickle write left */
         "(dp0\nS'date'\np1\nS'20150910183256.000000'\n",          /* a protocol-0 pickle */
+        "\x80\x04\x95\x10\x00\x00\x00",                                 /* a protocol-4 pickle */
         "{\"format\": \"something else\"}",
+        "[1, 2]",
+    };
+    for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
+        write_file(path_of("state"), foreign[i], "w");
+        err.msg[0] = 0;
+        assert_int_equal(esm_gftp_state_read(path_of("state"), &st, &err), ESM_GFTP_STATE_FOREIGN);
+        assert_true(err.msg[0] != 0);
+        assert_null(st.log);
+    }
+    /* ours, but not usable: to be replaced */
+    const char *cases[] = {
         "{\"format\": \"esmond-ps-load-gridftp state\", \"version\": 2}",
         "{\"format\": \"esmond-ps-load-gridftp state\", \"version\": 1, \"style\": \"netlogger\"}",
         "{\"format\": \"esmond-ps-load-gridftp state\", \"version\": 1, \"style\": \"xml\", \"log\": \"/l\","

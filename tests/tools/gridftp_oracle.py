@@ -1,6 +1,6 @@
 """What esmond-ps-load-gridftp must send for a log: an independent Python
-model of the original loader (esnet/esmond esmond-ps-load-gridftp, spec
-input-formats.md 1.5-1.6 and 2.3-2.4) with the fixes this project made:
+model of the original loader (esnet/esmond esmond-ps-load-gridftp) with the
+fixes this project made:
 
 - netlogger lines are split at KEY= boundaries (file names with spaces or
   '=' read whole), a "... Transfer stats: " prefix is accepted, and a bad

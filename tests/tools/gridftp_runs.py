@@ -12,9 +12,15 @@
   copytruncate  the same when the log was copied and truncated
   archive-down  nothing listens: status 1, no state; later every record
   rejected      a record the archive refuses is logged and skipped (status 3)
-  foreign-state an empty state file (Python 3's broken pickle) or another
-                log's state: a warning and the log from its start
+  foreign-state the original's pickle or an empty file (Python 3's broken
+                pickle) at the state file's path: left untouched, the state
+                kept beside it (FILE.json, -D deletes only that); neither
+                ours: nothing done; an unusable state of ours or another
+                log's: a warning and the log from its start
   once          identical metadata is posted once in a run
+  write-paths   every write of a run (metadata, bulk PUT, failures POST) goes
+                under --url and the script alias, also when the archive
+                answers with URIs under another mount point
   unterminated  a last line still being written is left for the next run
   options       -S, -D, -p, -l, --timeout and the original's option errors
 
@@ -23,6 +29,7 @@
 import argparse
 import json
 import os
+import pickle
 import random
 import re
 import signal
@@ -315,19 +322,77 @@ def rejected(a, tmp):
         arch.stop()
 
 
+def original_pickle(line):
+    """What esmond-client 4.2.1's loader pickled for its last netlogger record:
+    LogEntryDataObject's dict (keys lower-cased, '.' as '_', values as text),
+    with pickle.dump()'s default protocol of Python 2, 0."""
+    data = {}
+    for item in line.split():
+        k, v = item.split('=')
+        data[k.lower().replace('.', '_')] = v
+    return pickle.dumps(data, protocol=0), data
+
+
 def foreign_state(a, tmp):
     ctx = Ctx(a, tmp)
     make_log(ctx.log, 0, 5)
-    open(ctx.state, 'w').close()
+    beside = ctx.state + '.json'
     arch = Archive(a.bin, tmp)
     try:
+        # the original's pickle of its last record, and an empty file (Python 3's failed pickle write)
+        pickled, data = original_pickle(record(2))
+        for content, what in ((pickled, 'a pickle'), (b'', 'an empty file')):
+            for f in (ctx.state, beside):
+                if os.path.exists(f):
+                    os.unlink(f)
+            with open(ctx.state, 'wb') as f:
+                f.write(content)
+            before = os.stat(ctx.state)
+            code, err = ctx.run(arch.url)
+            if code != 0 or 'leaving it untouched, the state is kept in %s.json' % STATE not in err or \
+                    summary(err)['read'] != 5:
+                fail('%s as the state file: exit %d\n%s' % (what, code, err))
+            st = read_state(beside)
+            if st['format'] != 'esmond-ps-load-gridftp state' or st['line'] != 5 or st['log'] != os.path.realpath(
+                    ctx.log):
+                fail('the state written beside %s: %r' % (what, st))
+            # the next run goes on from the state beside it
+            make_log(ctx.log, 5, 1, 'a')
+            code, err = ctx.run(arch.url)
+            if code != 0 or summary(err)['read'] != 1 or read_state(beside)['line'] != 6:
+                fail('the run after %s: exit %d\n%s' % (what, code, err))
+            # -D deletes our state, never the original's
+            code, err = ctx.run(arch.url, ['-D'])
+            if code != 0 or os.path.exists(beside):
+                fail('-D with %s: exit %d, %s left\n%s' % (what, code, beside, err))
+            after = os.stat(ctx.state)
+            if open(ctx.state, 'rb').read() != content or (after.st_ino, after.st_mtime_ns) != (
+                    before.st_ino, before.st_mtime_ns):
+                fail('%s was changed' % what)
+            if content and pickle.loads(open(ctx.state, 'rb').read()) != data:
+                fail('the original can no longer read its pickle')
+            make_log(ctx.log, 0, 5)
+        check_complete(ctx, arch.url, 'after the foreign state files')
+        # the state beside it not ours either: nothing is read, posted or written
+        with open(ctx.state, 'wb') as f:
+            f.write(pickled)
+        with open(beside, 'w') as f:
+            f.write('{"something": "else"}')
+        rec = Recorder()
+        code, err = ctx.run(rec.url)
+        rec.stop()
+        if code != 1 or rec.log or 'is not a state file of this loader either' not in err or \
+                open(beside).read() != '{"something": "else"}' or open(ctx.state, 'rb').read() != pickled:
+            fail('neither state file ours: exit %d, %d requests\n%s' % (code, len(rec.log), err))
+        os.unlink(beside)
+        os.unlink(ctx.state)
+        # our own state, unusable (a version we do not know): replaced
+        with open(ctx.state, 'w') as f:
+            f.write('{"format": "esmond-ps-load-gridftp state", "version": 99}')
         code, err = ctx.run(arch.url)
-        if code != 0 or 'cannot be used' not in err or summary(err)['read'] != 5:
-            fail('an empty state file: exit %d\n%s' % (code, err))
-        st = read_state(ctx.state)
-        if st['format'] != 'esmond-ps-load-gridftp state' or st['line'] != 5 or st['log'] != os.path.realpath(
-                ctx.log):
-            fail('the state written: %r' % st)
+        if code != 0 or 'cannot be used' not in err or read_state(ctx.state).get('version') != 1 or \
+                os.path.exists(beside):
+            fail('an unusable state of ours: exit %d\n%s' % (code, err))
         # the state of another log: that log is not this one
         other = os.path.join(tmp, 'other.log')
         make_log(other, 100, 2)
@@ -353,6 +418,28 @@ def once(a, tmp):
     posts = [p for m, p, _ in rec.log if p.endswith('/archive/')]
     if code != 0 or len(posts) != 1 or len(rec.log) != 51:
         fail('exit %d, %d metadata posts, %d requests\n%s' % (code, len(posts), len(rec.log), err))
+
+
+def write_paths(a, tmp):
+    ctx = Ctx(a, tmp)
+    with open(ctx.log, 'w') as f:
+        for i, code in enumerate((226, 426, 226, 451)):
+            f.write(re.sub(r'CODE=\d+', 'CODE=%d' % code, record(i, kind='RETR')))
+    for alias, mount, root in (([], '/esmond/perfsonar/', '/perfsonar/archive/'),
+                               (['-s', 'esmond'], '/other/perfsonar/', '/esmond/perfsonar/archive/'),
+                               (['-s', '/a/b/'], '/perfsonar/', '/a/b/perfsonar/archive/')):
+        rec = Recorder(mount=mount)
+        argv = [os.path.join(a.bin, PROG), '-U', rec.url + '/', '-u', USER, '-k', KEY, '-P', '-d',
+                '-f', ctx.log] + alias
+        r = subprocess.run(argv, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        rec.stop()
+        err = r.stderr.decode(errors='replace')
+        kinds = sorted({(m, p.endswith('/failures/base')) for m, p, _ in rec.log})
+        if r.returncode != 0 or kinds != [('POST', False), ('POST', True), ('PUT', False)]:
+            fail('%s: exit %d, requests %r\n%s' % (alias, r.returncode, [(m, p) for m, p, _ in rec.log], err))
+        stray = [(m, p) for m, p, _ in rec.log if not p.startswith(root)]
+        if stray:
+            fail('%s, archive answering under %s: writes outside %s: %r' % (alias, mount, root, stray))
 
 
 def unterminated(a, tmp):
@@ -421,7 +508,8 @@ def options(a, tmp):
 
 SCENARIOS = {'crash': crash, 'sigint': sigint, 'rotation': lambda a, t: rotated(a, t, False),
              'copytruncate': lambda a, t: rotated(a, t, True), 'archive-down': archive_down,
-             'rejected': rejected, 'foreign-state': foreign_state, 'once': once, 'unterminated': unterminated,
+             'rejected': rejected, 'foreign-state': foreign_state, 'once': once, 'write-paths': write_paths,
+             'unterminated': unterminated,
              'options': options}
 
 

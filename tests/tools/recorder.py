@@ -1,7 +1,9 @@
 """A recording stand-in for an archive's write side, for the loaders' request
 tests: a metadata POST is answered as an archive answers it (the object with
 its key and URIs), any other write with 201 and the body; every request is
-kept in order as (method, path, body bytes)."""
+kept in order as (method, path, body bytes). With mount ('/esmond/perfsonar/'),
+the URIs answered are under that mount point whatever path the POST came to,
+as an archive behind a proxy that rewrites paths answers."""
 import hashlib
 import json
 import re
@@ -16,7 +18,7 @@ def content_key(obj):
 
 
 class Recorder:
-    def __init__(self, key_for=content_key):
+    def __init__(self, key_for=content_key, mount=None):
         log = self.log = []
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,7 +33,7 @@ class Recorder:
                 obj = json.loads(body)
                 if self.command == 'POST' and self.path.endswith('/archive/'):
                     key = key_for(obj)
-                    root = self.path[:-len('archive/')]
+                    root = mount or self.path[:-len('archive/')]
                     obj = dict(obj, **{'metadata-key': key, 'uri': '%sarchive/%s/' % (root, key)})
                     for et in obj['event-types']:
                         et['base-uri'] = '%sarchive/%s/%s/base' % (root, key, et['event-type'])
@@ -53,7 +55,7 @@ class Recorder:
         self.server.server_close()
 
 
-# ---- the examples: ../shared/examples/*.requests and *.stderr.norm ----
+# ---- the examples: tests/data/*-example/*.requests and *.stderr.norm ----
 
 LOG_STAMP = re.compile(rb'ts=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (event=\S+) id=\d+')
 

@@ -1,4 +1,4 @@
-/* The event-type catalog and summary tables against spec §9.3 and §10.1. */
+/* The event-type catalog and summary tables against esmond-rest-api §10.3 and §11.1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include "event_types.h"
 
-/* Spec §9.3, copied from the spec's table (not from the catalog source). */
+/* esmond-rest-api §10.3, copied from its table (not from the catalog source). */
 static const esm_event_type_info spec_table[] = {
     {"failures", ESM_DT_JSON},
     {"histogram-owdelay", ESM_DT_HISTOGRAM},
@@ -149,12 +149,12 @@ static void test_summary_names(void **state)
     assert_int_equal(esm_summary_from_url_name(NULL), -1);
     assert_null(esm_summary_json_name(ESM_SUM_COUNT_));
     assert_null(esm_summary_url_name(ESM_SUM_COUNT_));
-    /* processing order of spec §10.3 */
+    /* processing order of esmond-rest-api §11.3 */
     assert_true(ESM_SUM_AGGREGATION < ESM_SUM_AVERAGE && ESM_SUM_AVERAGE < ESM_SUM_BASE &&
                 ESM_SUM_BASE < ESM_SUM_STATISTICS);
 }
 
-/* Spec §10.1: which summaries each data type may register. */
+/* esmond-rest-api §11.1: which summaries each data type may register. */
 static void test_summary_allowed(void **state)
 {
     (void)state;

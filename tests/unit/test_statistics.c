@@ -1,5 +1,5 @@
-/* Histogram statistics (spec §10.4, errata §19.1) against the reference
- * vectors, the spec's table, and histograms that drive each branch of the
+/* Histogram statistics (esmond-rest-api §11.4) against the reference
+ * vectors, that section's table, and histograms that drive each branch of the
  * percentile step. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -125,7 +125,7 @@ static void test_reference_vectors(void **state)
     json_decref(vectors);
 }
 
-/* The five rows of the table in spec §10.4 (values as rounded there). */
+/* The five rows of the table in esmond-rest-api §11.4 (values as rounded there). */
 static void test_spec_table(void **state)
 {
     (void)state;
@@ -148,7 +148,7 @@ static void test_spec_table(void **state)
           "\"percentile-95\":10.0,\"mode\":[10.0],\"variance\":0.1539,\"standard-deviation\":0.3923009049186606}");
 }
 
-/* The spec's Appendix B value, byte for byte as the reference renders it. */
+/* The statistics of esmond-rest-api §19, byte for byte as esmond renders them. */
 static void test_appendix_b(void **state)
 {
     (void)state;
@@ -162,7 +162,7 @@ static void test_appendix_b(void **state)
 }
 
 /* The mean is summed in member order, the variance in ascending bucket
- * order (errata §19.1); with this member order the two orders give
+ * order (esmond-rest-api §11.4 step 3); with this member order the two orders give
  * different last digits, so exact comparison is the point here. */
 static void test_summation_order(void **state)
 {
@@ -219,7 +219,7 @@ static void test_mode(void **state)
     assert_string_equal(text, "[1.0,3.0]"); /* ascending, not member order */
     free(text);
     json_decref(s);
-    /* two spellings of one number are two buckets (errata §19.1) */
+    /* two spellings of one number are two buckets (esmond-rest-api §11.4 step 5) */
     s = stats_of("{\"41.00\":2,\"41.0\":2,\"7\":1}");
     text = esm_json_dumps(json_object_get(s, "mode"));
     assert_string_equal(text, "[41.0,41.0]");

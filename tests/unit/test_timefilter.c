@@ -1,4 +1,4 @@
-/* The time-filter table of spec §6.3 and strict integer parsing. */
+/* The time-filter table of esmond-rest-api §7.3 and strict integer parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Posted-value validation and normalisation per data type (spec §9.2). */
+/* Posted-value validation and normalisation per data type (esmond-rest-api §10.2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* Python's text for JSON values, as the original tools print them: str() and
  * repr() (None, True, floats in shortest round-trip form, dict and list reprs
  * in the server's key order, string quoting), json.dumps() with its default
- * separators and ASCII escapes, and csv-module field quoting. DESIGN §3. */
+ * separators and ASCII escapes, and csv-module field quoting, as the original Python tools print. */
 #ifndef ESM_TOOLS_PYTEXT_H
 #define ESM_TOOLS_PYTEXT_H
 

@@ -91,58 +91,81 @@ static int find_rotated(const esm_gftp_state *st, const char *current, char **fo
     return best;
 }
 
-/* Where to start in the log open as fd: 0, or where the state says. Reads a
- * rotated log's rest first when the state names one. */
-static void read_logs(run *r, int fd, const char *path, const char *shown)
+/* The state file and what it holds (rc as esm_gftp_state_read()'s). A file
+ * at -p's path (or the default) that is not this loader's, such as the
+ * original's pickle, is left untouched, so that going back to the original
+ * is safe: the state is then kept beside it, in FILE.json. false: that file is
+ * not ours either (logged); the run must not go on. */
+static bool load_state(options *o, char **beside, esm_gftp_state *st, int *rc)
 {
-    esm_gftp_state st;
     esm_ld_error err;
-    const char *state_path = r->o->state_path;
-    int rc = esm_gftp_state_read(state_path, &st, &err);
-    if (rc == 1) {
-        esm_loader_log("main.start", "no last record found");
-    } else if (rc < 0) {
-        esm_loader_log("main.warn", "the state file %s cannot be used: %s - ignoring it", state_path, err.msg);
-    } else {
-        esm_loader_log("main.start", "found last record: %s (line %llu of %s)",
-                       st.last_text ? st.last_text : st.last_len ? "(not text)" : "(none)",
-                       (unsigned long long)st.line, st.log);
+    *rc = esm_gftp_state_read(o->state_path, st, &err);
+    if (*rc == ESM_GFTP_STATE_FOREIGN) {
+        size_t n = strlen(o->state_path) + sizeof ".json";
+        if (!(*beside = malloc(n))) {
+            esm_loader_log("main.error", "out of memory");
+            return false;
+        }
+        snprintf(*beside, n, "%s.json", o->state_path);
+        esm_loader_log("main.warn", "%s is not a state file of this loader (%s) - leaving it untouched, the state is "
+                       "kept in %s", o->state_path, err.msg, *beside);
+        o->state_path = *beside;
+        *rc = esm_gftp_state_read(o->state_path, st, &err);
+        if (*rc == ESM_GFTP_STATE_FOREIGN) {
+            esm_loader_log("main.error", "%s is not a state file of this loader either (%s) - give a state file "
+                           "with -p", o->state_path, err.msg);
+            return false;
+        }
     }
+    if (*rc == 1)
+        esm_loader_log("main.start", "no last record found");
+    else if (*rc < 0)
+        esm_loader_log("main.warn", "the state file %s cannot be used: %s - ignoring it", o->state_path, err.msg);
+    else
+        esm_loader_log("main.start", "found last record: %s (line %llu of %s)",
+                       st->last_text ? st->last_text : st->last_len ? "(not text)" : "(none)",
+                       (unsigned long long)st->line, st->log);
+    return true;
+}
+
+/* Where to start in the log open as fd: 0, or where the state st (rc as
+ * load_state()'s) says. Reads a rotated log's rest first when the state
+ * names one. */
+static void read_logs(run *r, int fd, const char *path, const char *shown, const esm_gftp_state *st, int rc)
+{
     if (rc != 0) {
         esm_loader_log("main.process", "No last record, processing %s", shown);
         scan_log(r, fd, path, 0, 0);
         return;
     }
     esm_ld_error why;
-    int m = st.style != r->style ? 0 : esm_gftp_state_matches(&st, fd, &why);
-    if (st.style != r->style)
+    int m = st->style != r->style ? 0 : esm_gftp_state_matches(st, fd, &why);
+    if (st->style != r->style)
         esm_ld_set_error(&why, ESM_LD_EVALUE, "the state is for %s logs",
-                         st.style == ESM_GFTP_JSON ? "JSON" : "netlogger");
+                         st->style == ESM_GFTP_JSON ? "JSON" : "netlogger");
     if (m == 1) {
         esm_loader_log("main.process", "File %s passes last record check", shown);
         if (r->o->verbose)
-            esm_loader_log("main.debug", "resuming at byte %llu (line %llu)", (unsigned long long)st.offset,
-                           (unsigned long long)st.line);
-        scan_log(r, fd, path, st.offset, st.line);
-        esm_gftp_state_clear(&st);
+            esm_loader_log("main.debug", "resuming at byte %llu (line %llu)", (unsigned long long)st->offset,
+                           (unsigned long long)st->line);
+        scan_log(r, fd, path, st->offset, st->line);
         return;
     }
     esm_loader_log("main.warn", "File %s does not contain last log entry. Maybe rotated?- proceeding (%s)", shown,
                    why.msg);
     char *rotated = NULL;
     /* the state names this log, or a rotation of it whose rest a crash left unread */
-    bool rotation = strcmp(st.log, path) == 0 || named_after(st.log, path);
-    int rfd = m < 0 || st.style != r->style || !rotation ? -1 : find_rotated(&st, path, &rotated);
+    bool rotation = strcmp(st->log, path) == 0 || named_after(st->log, path);
+    int rfd = m < 0 || st->style != r->style || !rotation ? -1 : find_rotated(st, path, &rotated);
     if (rfd >= 0) {
         esm_loader_log("main.process", "finishing the rotated log %s from line %llu", rotated,
-                       (unsigned long long)st.line);
-        scan_log(r, rfd, rotated, st.offset, st.line);
+                       (unsigned long long)st->line);
+        scan_log(r, rfd, rotated, st->offset, st->line);
         close(rfd);
         free(rotated);
     }
     if (!r->fatal && !r->done)
         scan_log(r, fd, path, 0, 0);
-    esm_gftp_state_clear(&st);
 }
 
 /* The original's checks, in its order and with its messages; then the log
@@ -247,7 +270,7 @@ int main(int argc, char **argv)
         return st;
     o.privacy = (esm_gftp_privacy){.file = file_attr, .user = name_attr, .volume = volume_attr};
 
-    char *shown = NULL, *state_path = NULL, path[PATH_MAX];
+    char *shown = NULL, *state_path = NULL, *beside = NULL, path[PATH_MAX];
     int fd = -1;
     st = open_inputs(&o, &shown, &state_path, &fd, path);
     if (st >= 0) {
@@ -286,8 +309,13 @@ int main(int argc, char **argv)
         run r = {.o = &o, .style = o.json ? ESM_GFTP_JSON : ESM_GFTP_NETLOGGER,
                  .ev = o.json ? "scan_and_load_json" : "scan_and_load_netlogger", .post = post, .names = names,
                  .signalled = &signalled};
-        read_logs(&r, fd, path, shown);
-        status = finish(&r, &o);
+        esm_gftp_state state;
+        int rc;
+        if (load_state(&o, &beside, &state, &rc)) {
+            read_logs(&r, fd, path, shown, &state, rc);
+            status = finish(&r, &o);
+        }
+        esm_gftp_state_clear(&state);
     }
     poster_free(post);
     esm_hostnames_free(names);
@@ -295,6 +323,7 @@ int main(int argc, char **argv)
     close(fd);
     free(shown);
     free(state_path);
+    free(beside);
     esm_loader_log_close();
     esm_global_cleanup();
     return status;

@@ -17,7 +17,6 @@ typedef struct {
     char *ident;
     uint64_t hash;
     char *key;
-    char *failures_uri; /* NULL when the object has no failures event type */
 } cached;
 
 struct poster {
@@ -44,7 +43,6 @@ static void forget_all(poster *p)
     for (size_t i = 0; i < CACHE_SLOTS; i++) {
         free(p->slots[i].ident);
         free(p->slots[i].key);
-        free(p->slots[i].failures_uri);
     }
     memset(p->slots, 0, CACHE_SLOTS * sizeof *p->slots);
     p->count = 0;
@@ -132,14 +130,12 @@ static post_result metadata_of(poster *p, const esm_gftp_plan *plan, const char 
         forget_all(p);
         slot = slot_for(p, ident, hash);
     }
-    const esm_event_type *failures = esm_metadata_event_type(md, "failures");
     slot->ident = ident;
     slot->hash = hash;
     slot->key = strdup(esm_metadata_key(md));
-    slot->failures_uri = failures ? strdup(esm_event_type_base_uri(failures)) : NULL;
     esm_metadata_free(md);
     p->count++;
-    if (!slot->key || (failures && !slot->failures_uri))
+    if (!slot->key)
         return judge(p, ESM_ERR_NOMEM, ev, "MetadataPost", line);
     *out = slot;
     return POST_STORED;
@@ -155,7 +151,7 @@ post_result poster_send(poster *p, const esm_gftp_plan *plan, const char *ev, ui
     const char *what;
     if (plan->failure) {
         what = "EventTypePost";
-        rc = md->failures_uri ? esm_point_post(p->c, md->failures_uri, plan->ts, plan->failure) : ESM_ERR_PROTOCOL;
+        rc = esm_point_post(p->c, md->key, "failures", plan->ts, plan->failure);
     } else {
         what = "EventTypeBulkPost";
         esm_bulk_post *bp = esm_bulk_post_new(md->key);

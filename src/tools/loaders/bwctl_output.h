@@ -1,4 +1,4 @@
-/* Throughput-test result parser for esmond-ps-pipe (input-formats.md 4-6).
+/* Throughput-test result parser for esmond-ps-pipe.
  *
  * Accepts, detected from the text:
  *  - a bwctl `-T iperf3 --parsable --verbose` transcript (stdout+stderr): the

@@ -1,4 +1,4 @@
-/* GridFTP transfer-log parsers for esmond-ps-load-gridftp (input-formats.md 1-3).
+/* GridFTP transfer-log parsers for esmond-ps-load-gridftp.
  *
  * Netlogger style: one line "DATE=... HOST=... FILE=... TYPE=RETR CODE=226 ..."
  * -> esm_gftp_record. Keys are recognised only from a known key set at a token

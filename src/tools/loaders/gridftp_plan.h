@@ -1,5 +1,5 @@
 /* What esmond-ps-load-gridftp posts for one transfer record
- * (input-formats.md 1.6 and 2.4): the metadata object, then either a bulk
+ * (as the original loader posted it): the metadata object, then either a bulk
  * PUT of the record's values or one `failures` point. Pure: addresses come
  * from a caller's lookup function; nothing here talks to an archive.
  *

@@ -269,22 +269,26 @@ int esm_gftp_state_read(const char *path, esm_gftp_state *st, esm_ld_error *err)
         if (errno == ENOENT)
             return 1;
         esm_ld_set_error(err, ESM_LD_EIO, "cannot open it: %s", strerror(errno));
-        return -1;
+        return ESM_GFTP_STATE_FOREIGN;
     }
     json_error_t jerr;
     json_t *o = json_loadf(f, 0, &jerr);
     fclose(f);
-    if (!o) {
-        esm_ld_set_error(err, ESM_LD_ESYNTAX, "it is not JSON (%s; an esmond-client pickle?)", jerr.text);
-        return -1;
-    }
     const char *format = json_string_value(json_object_get(o, "format"));
+    if (!format || strcmp(format, FORMAT_NAME) != 0) {
+        esm_ld_set_error(err, ESM_LD_ESYNTAX, "%s",
+                         o ? "it is JSON without \"format\": \"" FORMAT_NAME "\""
+                         : jerr.position == 0 ? "it is empty"
+                                              : "it is not JSON, an esmond-client pickle?");
+        json_decref(o);
+        return ESM_GFTP_STATE_FOREIGN;
+    }
     const char *style = json_string_value(json_object_get(o, "style"));
     const char *log = json_string_value(json_object_get(o, "log"));
     json_t *head = json_object_get(o, "head"), *last = json_object_get(o, "last_record");
     json_t *version = json_object_get(o, "version");
-    int bad = !format || strcmp(format, FORMAT_NAME) != 0;
-    if (!bad && (!json_is_integer(version) || json_integer_value(version) != FORMAT_VERSION)) {
+    int bad = 0;
+    if (!json_is_integer(version) || json_integer_value(version) != FORMAT_VERSION) {
         esm_ld_set_error(err, ESM_LD_ESYNTAX, "its version is not %d", FORMAT_VERSION);
         json_decref(o);
         return -1;

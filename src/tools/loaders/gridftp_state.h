@@ -39,9 +39,13 @@ typedef struct {
 
 void esm_gftp_state_clear(esm_gftp_state *st);
 
-/* Reads path into st (overwritten). 0: read; 1: there is no such file; -1: not a state file of
- * this loader or unreadable (err says why: an old pickle, an empty file, bad
- * JSON, ...). */
+/* Reads path into st (overwritten). 0: read; 1: there is no such file; -1: a
+ * state file of this loader that cannot be used (another version, members
+ * missing or wrong); ESM_GFTP_STATE_FOREIGN: something else, not to be
+ * replaced (the original's pickle, an empty file, other JSON, a file that
+ * cannot be opened). err says why. */
+#define ESM_GFTP_STATE_FOREIGN (-2)
+
 int esm_gftp_state_read(const char *path, esm_gftp_state *st, esm_ld_error *err);
 
 /* Fills st for the log open as fd (path: its absolute path) with the resume
