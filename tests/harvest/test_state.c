@@ -20,6 +20,8 @@ static void test_seen_set_within_overlap(void **unused)
     (void)unused;
     hv_series s = {.last = -1};
     assert_false(hv_series_seen(&s, 100));
+    hv_series_prune(&s, 3600); /* nothing delivered yet: no set at all */
+    assert_int_equal(s.nseen, 0);
     long long ts[] = {100, 160, 220, 130}; /* 130 arrives late */
     for (size_t i = 0; i < 4; i++)
         assert_true(hv_series_deliver(&s, ts[i]));

@@ -117,6 +117,8 @@ void hv_series_prune(hv_series *s, long long overlap)
     size_t drop = 0;
     while (drop < s->nseen && s->seen[drop] < s->last - overlap)
         drop++;
+    if (drop == 0)
+        return; /* and seen may be NULL */
     memmove(s->seen, s->seen + drop, (s->nseen - drop) * sizeof *s->seen);
     s->nseen -= drop;
 }
