@@ -31,13 +31,18 @@ START = (int(time.time()) // DAY - 1) * DAY
 SINCE = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START))
 
 
-def sample_archive(tmp, pairs, seed, days=1, start=START):
-    """A started Archive holding esmond-sample-data's output."""
+def sample_archive(tmp, pairs, seed, cleanup, days=1, start=START):
+    """A started Archive holding esmond-sample-data's output; cleanup (a
+    test's addCleanup or addClassCleanup) stops and removes it, even when
+    the rest of the set-up fails."""
     out = tempfile.mkdtemp(prefix="sample-", dir=tmp)
     subprocess.run([SAMPLE, "--out", out, "--pairs", str(pairs), "--days", str(days),
                     "--start", str(start), "--seed", str(seed), "--force"],
                    check=True, stdout=subprocess.DEVNULL)
-    return harness.Archive(import_dir=out).start()
+    a = harness.Archive(import_dir=out).start()
+    cleanup(a.cleanup)
+    cleanup(a.stop)
+    return a
 
 
 def harvest(args, timeout=120, **kw):

@@ -22,17 +22,11 @@ class Amqp(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="esm-harvest-amqp-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         cls.broker = broker.Broker(cls.tmp)
+        cls.addClassCleanup(cls.broker.close)
         cls.broker.start()
-        cls.archives = [hvlib.sample_archive(cls.tmp, pairs=3, seed=s) for s in (9, 10)]
-
-    @classmethod
-    def tearDownClass(cls):
-        for a in cls.archives:
-            a.stop()
-            a.cleanup()
-        cls.broker.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.archives = [hvlib.sample_archive(cls.tmp, 3, s, cls.addClassCleanup) for s in (9, 10)]
 
     def consume(self, queue):
         r = subprocess.run([CONSUME, "drain", str(self.broker.port), queue, "3"], capture_output=True,

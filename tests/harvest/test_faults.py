@@ -20,23 +20,17 @@ class Faults(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="esm-harvest-faults-")
-        cls.good = [hvlib.sample_archive(cls.tmp, pairs=2, seed=s) for s in (7, 8)]
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        cls.good = [hvlib.sample_archive(cls.tmp, 2, s, cls.addClassCleanup) for s in (7, 8)]
         cls.canned = subprocess.Popen([sys.executable, CANNED], stdout=subprocess.PIPE, text=True)
+        cls.addClassCleanup(cls.canned.wait)
+        cls.addClassCleanup(cls.canned.kill)
         line = cls.canned.stdout.readline().strip()
         cls.canned_base = line.split("listening on ", 1)[1]
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         cls.down = "http://127.0.0.1:%d" % s.getsockname()[1]
         s.close()  # nothing listens there any more
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.canned.kill()
-        cls.canned.wait()
-        for a in cls.good:
-            a.stop()
-            a.cleanup()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_bad_archives_do_not_stop_the_others(self):
         bad = {self.down: "connect", self.canned_base + "/error_text": "HTTP 500",

@@ -18,13 +18,8 @@ RUNS = 24
 class Kill(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="esm-harvest-kill-")
-        self.archives = [hvlib.sample_archive(self.tmp, pairs=3, seed=s) for s in (4, 5, 6)]
-
-    def tearDown(self):
-        for a in self.archives:
-            a.stop()
-            a.cleanup()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.archives = [hvlib.sample_archive(self.tmp, 3, s, self.addCleanup) for s in (4, 5, 6)]
 
     def test_kill_9_never_loses_or_doubles(self):
         rng = random.Random(int(os.environ.get("ESM_SEED", "13")))

@@ -19,14 +19,8 @@ class Runs(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="esm-harvest-")
-        cls.archives = [hvlib.sample_archive(cls.tmp, pairs=2, seed=s) for s in (1, 2, 3)]
-
-    @classmethod
-    def tearDownClass(cls):
-        for a in cls.archives:
-            a.stop()
-            a.cleanup()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        cls.archives = [hvlib.sample_archive(cls.tmp, 2, s, cls.addClassCleanup) for s in (1, 2, 3)]
 
     def run_harvest(self, state, out, *extra):
         args = ["--state", state, "--out", out, "--since", hvlib.SINCE, "-j", "2"]
