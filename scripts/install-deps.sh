@@ -10,6 +10,8 @@ packages=(
   python3 python3-dateutil
   curl valgrind openssl iproute2
   systemd logrotate  # tests of contrib/: systemd-analyze verify of the units, a real logrotate run
+  # esmond-ps-harvest publishes to RabbitMQ (rabbitmq-c); its tests start a real broker
+  librabbitmq-dev rabbitmq-server
   time  # /usr/bin/time -v: peak RSS in bench/bulk_rss.sh
   # the Debian packages (debian/) and their test, tests/packaging/deb.sh
   debhelper dpkg-dev fakeroot

@@ -89,6 +89,10 @@ void esm_client_set_insecure(esm_client *c, bool insecure);
  * defaults 20000 and 20000. Values <= 0 keep the default: a timeout always applies.
  * A request with its retries and their waits ends within 3 idle timeouts. */
 void esm_client_set_timeouts(esm_client *c, long connect_ms, long idle_ms);
+/* The limit on each request's whole duration, retries and their waits
+ * included, in milliseconds, instead of 3 idle timeouts; <= 0 restores that
+ * default. */
+void esm_client_set_request_timeout(esm_client *c, long total_ms);
 /* Retries of reads on connection errors, timeouts, broken answers and
  * 429/502/503/504, with exponential backoff (200 ms doubling, at most 5 s) or
  * the server's Retry-After (at most 30 s); default 3. Writes are never retried. */

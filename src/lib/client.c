@@ -243,6 +243,12 @@ void esm_client_set_timeouts(esm_client *c, long connect_ms, long idle_ms)
     c->idle_ms = idle_ms > 0 ? idle_ms : ESM_DEFAULT_TIMEOUT_MS;
 }
 
+void esm_client_set_request_timeout(esm_client *c, long total_ms)
+{
+    if (c)
+        c->total_ms = total_ms > 0 ? total_ms : 0;
+}
+
 void esm_client_set_retries(esm_client *c, int retries)
 {
     if (c)

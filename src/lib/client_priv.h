@@ -19,6 +19,7 @@ struct esm_client {
     char *ca_file;       /* NULL: the system's CA store */
     bool insecure;
     long connect_ms, idle_ms;
+    long total_ms;       /* each request's whole duration, retries included; 0: 3 idle timeouts */
     int retries;
     esm_trace_fn trace;
     void *trace_userdata;

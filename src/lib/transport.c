@@ -329,7 +329,7 @@ static CURLcode perform(esm_client *c, const char *method, const char *url, cons
 {
     int attempts = write ? 1 : 1 + c->retries;
     CURLcode cc = CURLE_OK;
-    long deadline = now_ms() + BUDGET_TIMEOUTS * c->idle_ms;
+    long deadline = now_ms() + (c->total_ms > 0 ? c->total_ms : BUDGET_TIMEOUTS * c->idle_ms);
     for (int i = 0; i < attempts; i++) {
         if (i > 0) {
             curl_off_t after = -1;

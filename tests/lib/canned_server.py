@@ -132,6 +132,20 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up
 
+    def do_drip(self, path, q):
+        """A byte every 0.2 s for up to 2 minutes (100 MiB announced): only a total budget ends it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(100 << 20))
+        self.end_headers()
+        try:
+            for _ in range(600):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            self.close_connection = True
+
     def do_truncated(self, path, q):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
