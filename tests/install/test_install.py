@@ -30,7 +30,7 @@ VERSION = os.environ.get("ESM_VERSION", "0.1.0")
 MAN = os.environ.get("ESM_MAN", "1") == "1"
 
 PROGRAMS = {"esmond-ps-get-endpoints", "esmond-ps-get-metadata", "esmond-ps-get",
-            "esmond-ps-get-bulk", "esmond-ps-pipe", "esmond-ps-load-gridftp",
+            "esmond-ps-get-bulk", "esmond-ps-pipe", "esmond-ps-load-gridftp", "esmond-ps-harvest",
             "esmond-ps-archive", "esmond-sample-data"}
 EXAMPLES = ("list_tests", "read_series", "post_throughput")
 REPLAY = os.path.join(SOURCE, "tests", "data", "replay")

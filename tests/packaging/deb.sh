@@ -67,7 +67,8 @@ dpkg-query -W "${built[@]}"
 
 echo "==> what contrib/ brings: units, the archive's user and key file, completion, logrotate example"
 for f in /lib/systemd/system/esmond-ps-archive.service /lib/systemd/system/esmond-ps-load-gridftp.service \
-         /lib/systemd/system/esmond-ps-load-gridftp.timer /usr/lib/sysusers.d/esmond-ps-archive.conf \
+         /lib/systemd/system/esmond-ps-load-gridftp.timer /lib/systemd/system/esmond-ps-harvest.timer \
+         /usr/bin/esmond-ps-harvest /usr/lib/sysusers.d/esmond-ps-archive.conf \
          /usr/share/bash-completion/completions/esmond-ps-get-bulk \
          /usr/share/doc/esmond-client-tools/examples/esmond-ps-load-gridftp; do
   [ -e "$f" ] || { echo "deb.sh: not installed: $f" >&2; exit 1; }
