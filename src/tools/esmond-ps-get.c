@@ -6,7 +6,7 @@
 
 #include "common/datarows.h"
 
-static int run(const esm_psopts *o, esm_client *c, const esm_query *q, esm_hostnames *h)
+static int run(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h)
 {
     const char *const *columns;
     bool human = !strcmp(o->format, "human");
@@ -43,19 +43,5 @@ static int run(const esm_psopts *o, esm_client *c, const esm_query *q, esm_hostn
 
 int main(int argc, char **argv)
 {
-    esm_psopts o;
-    esm_query *q = NULL;
-    esm_client *c = NULL;
-    esm_hostnames *h = NULL;
-    int status = esm_psopts_parse_needs(&o, ESM_PSOPTS_NEED_SRC_DEST | ESM_PSOPTS_NEED_EVENT, argc, argv);
-    if (status < 0)
-        status = esm_psopts_connect(&o, &q, &c, &h);
-    if (status < 0)
-        status = run(&o, c, q, h);
-    esm_hostnames_free(h);
-    esm_client_free(c);
-    esm_query_free(q);
-    esm_psopts_free(&o);
-    esm_global_cleanup();
-    return status;
+    return esm_psopts_main(argc, argv, ESM_PSOPTS_NEED_SRC_DEST | ESM_PSOPTS_NEED_EVENT, run);
 }

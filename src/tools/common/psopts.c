@@ -467,3 +467,22 @@ int esm_psopts_connect(const esm_psopts *o, esm_query **q, esm_client **c, esm_h
         status = esm_psopts_archive_error(o, NULL, ESM_ERR_NOMEM);
     return status;
 }
+
+int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run)
+{
+    esm_psopts o;
+    esm_query *q = NULL;
+    esm_client *c = NULL;
+    esm_hostnames *h = NULL;
+    int status = esm_psopts_parse_needs(&o, needs, argc, argv);
+    if (status < 0)
+        status = esm_psopts_connect(&o, &q, &c, &h);
+    if (status < 0)
+        status = run(&o, q, c, h);
+    esm_hostnames_free(h);
+    esm_client_free(c);
+    esm_query_free(q);
+    esm_psopts_free(&o);
+    esm_global_cleanup();
+    return status;
+}

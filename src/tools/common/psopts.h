@@ -58,6 +58,11 @@ int esm_psopts_archive_error_text(const esm_psopts *o, esm_code rc, const char *
  * exit status; what was made is the caller's to free either way. */
 int esm_psopts_connect(const esm_psopts *o, esm_query **q, esm_client **c, esm_hostnames **h);
 void esm_psopts_free(esm_psopts *o);
+/* What a query tool does once connected; returns the exit status. */
+typedef int (*esm_psopts_run_fn)(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h);
+/* A query tool's main(): parses (esm_psopts_parse_needs), connects, runs,
+ * frees everything and returns the exit status. */
+int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run);
 /* The original's formatting type of an event type ("numeric", "histogram",
  * "failures", "packet_trace", "subintervals", "number_list",
  * "subinterval_list"); NULL for types outside its list. */

@@ -233,19 +233,5 @@ static int export_all(const esm_psopts *o, const esm_query *q, esm_client *c, es
 
 int main(int argc, char **argv)
 {
-    esm_psopts o;
-    esm_query *q = NULL;
-    esm_client *c = NULL;
-    esm_hostnames *h = NULL;
-    int status = esm_psopts_parse_needs(&o, ESM_PSOPTS_NEED_OUTPUT, argc, argv);
-    if (status < 0)
-        status = esm_psopts_connect(&o, &q, &c, &h);
-    if (status < 0)
-        status = export_all(&o, q, c, h);
-    esm_hostnames_free(h);
-    esm_client_free(c);
-    esm_query_free(q);
-    esm_psopts_free(&o);
-    esm_global_cleanup();
-    return status;
+    return esm_psopts_main(argc, argv, ESM_PSOPTS_NEED_OUTPUT, export_all);
 }
