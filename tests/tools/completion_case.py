@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 PROGS = ['esmond-ps-get-endpoints', 'esmond-ps-get-metadata', 'esmond-ps-get', 'esmond-ps-get-bulk',
-         'esmond-ps-pipe', 'esmond-ps-load-gridftp', 'esmond-ps-archive', 'esmond-sample-data']
+         'esmond-ps-pipe', 'esmond-ps-load-gridftp', 'esmond-ps-archive', 'esmond-sample-data', 'esmond-ps-harvest']
 # options beyond the originals, not in their --help
 HIDDEN = {
     'query': ['--insecure', '--ca-file', '--user', '--key', '--key-file', '--script-alias', '--version'],

@@ -169,6 +169,11 @@ def scenario_key_file(tmp):
                                    stdin=pipe_input())
                 check(st == 2 and msg in err and KEY not in out + err,
                       '%s --key-file %s: %d %r' % (tool, what, st, err))
+            # esmond-ps-harvest: the archive is not harvested, nothing is written
+            st, out, err = run('esmond-ps-harvest', ['--state', os.path.join(tmp, 'hv'), '--url', a.url,
+                                                     '--out', '-', '--key-file', path])
+            check(st == 1 and msg in err and out == '' and KEY not in err,
+                  'esmond-ps-harvest --key-file %s: %d %r' % (what, st, err))
         st, out, err = gridftp(tmp, ['-U', a.url, '-k', KEY, '--key-file', pair])
         check(st == 2 and 'not both' in err, 'a key twice: %d %r' % (st, err))
 

@@ -56,6 +56,8 @@ static void parser_of(hv_opts *o, esm_optdef *defs, size_t *count, char *usage_t
         {0, "ca-file", "FILE", ESM_OPT_STRING, "CA certificates to verify with.", &ps->ca_file},
         {0, "user", "USER", ESM_OPT_STRING, "User for ApiKey credentials (or ESMOND_USER).", &ps->user},
         {0, "key", "KEY", ESM_OPT_STRING, "API key (or ESMOND_KEY).", &ps->key},
+        {0, "key-file", "FILE", ESM_OPT_STRING, "USER:KEY or KEY from this private file (mode 0600).",
+         &ps->key_file},
         {0, "script-alias", "ALIAS", ESM_OPT_STRING, "Mount point of the API (default: esmond).",
          &ps->script_alias},
     };
