@@ -37,8 +37,10 @@ class Faults(unittest.TestCase):
                self.canned_base + "/drip": "archive-timeout"}
         urls = [self.good[0].base] + list(bad) + [self.good[1].base]
         out = os.path.join(self.tmp, "out")
+        # 20 s is ample for the real archives, even under ASan; --timeout 60 leaves
+        # the drip to the archive's time (its 5 B/s trips the 1 KiB/s floor after --timeout)
         args = ["--state", os.path.join(self.tmp, "state"), "--out", out, "--since", hvlib.SINCE,
-                "--archive-timeout", "20", "-j", "4"]  # ample for the real ones, even in a sanitizer build
+                "--archive-timeout", "20", "--timeout", "60", "-j", "4"]
         for u in urls:
             args += ["--url", u]
         r = hvlib.harvest(args)
