@@ -6,7 +6,7 @@
 
 #include "common/datarows.h"
 
-static int run(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h)
+static int run(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h, const void *ctx)
 {
     const char *const *columns;
     bool human = !strcmp(o->format, "human");
@@ -43,5 +43,5 @@ static int run(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostn
 
 int main(int argc, char **argv)
 {
-    return esm_psopts_main(argc, argv, ESM_PSOPTS_NEED_SRC_DEST | ESM_PSOPTS_NEED_EVENT, run);
+    return esm_psopts_main(argc, argv, ESM_PSOPTS_NEED_SRC_DEST | ESM_PSOPTS_NEED_EVENT, run, NULL);
 }

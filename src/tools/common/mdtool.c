@@ -37,8 +37,8 @@ static void add_pagination(json_t *obj, const esm_metadata_iter *it)
     json_object_set_new(obj, "metadata-previous-page", json_null());
 }
 
-static int run(const esm_mdtool *t, const esm_psopts *o, esm_client *c, const esm_query *q, esm_hostnames *h,
-               esm_output *out)
+static int list(const esm_mdtool *t, const esm_psopts *o, esm_client *c, const esm_query *q, esm_hostnames *h,
+                esm_output *out)
 {
     esm_metadata_iter *it = NULL;
     esm_code rc = esm_metadata_iter_new(c, q, &it);
@@ -70,25 +70,16 @@ static int run(const esm_mdtool *t, const esm_psopts *o, esm_client *c, const es
     return esm_output_end(out) ? 0 : 1;
 }
 
+static int run(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h, const void *ctx)
+{
+    const esm_mdtool *t = ctx;
+    esm_output *out = esm_output_new(stdout, o->format, t->columns, t->ncolumns, o->metadata);
+    int status = out ? list(t, o, c, q, h, out) : esm_psopts_archive_error(o, NULL, ESM_ERR_NOMEM);
+    esm_output_free(out);
+    return status;
+}
+
 int esm_mdtool_main(const esm_mdtool *t, int argc, char **argv)
 {
-    esm_psopts o;
-    esm_query *q = NULL;
-    esm_client *c = NULL;
-    esm_hostnames *h = NULL;
-    esm_output *out = NULL;
-    int status = esm_psopts_parse(&o, argc, argv);
-    if (status < 0)
-        status = esm_psopts_connect(&o, &q, &c, &h);
-    if (status < 0 && !(out = esm_output_new(stdout, o.format, t->columns, t->ncolumns, o.metadata)))
-        status = esm_psopts_archive_error(&o, NULL, ESM_ERR_NOMEM);
-    if (status < 0)
-        status = run(t, &o, c, q, h, out);
-    esm_output_free(out);
-    esm_hostnames_free(h);
-    esm_client_free(c);
-    esm_query_free(q);
-    esm_psopts_free(&o);
-    esm_global_cleanup();
-    return status;
+    return esm_psopts_main(argc, argv, 0, run, t);
 }

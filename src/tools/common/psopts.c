@@ -269,10 +269,6 @@ static int check_output_dir(const esm_psopts *o, const esm_optparser *p)
     return -1;
 }
 
-int esm_psopts_parse(esm_psopts *o, int argc, char **argv)
-{
-    return esm_psopts_parse_needs(o, 0, argc, argv);
-}
 
 int esm_psopts_parse_needs(esm_psopts *o, unsigned needs, int argc, char **argv)
 {
@@ -468,7 +464,7 @@ int esm_psopts_connect(const esm_psopts *o, esm_query **q, esm_client **c, esm_h
     return status;
 }
 
-int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run)
+int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run, const void *ctx)
 {
     esm_psopts o;
     esm_query *q = NULL;
@@ -478,7 +474,7 @@ int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run
     if (status < 0)
         status = esm_psopts_connect(&o, &q, &c, &h);
     if (status < 0)
-        status = run(&o, q, c, h);
+        status = run(&o, q, c, h, ctx);
     esm_hostnames_free(h);
     esm_client_free(c);
     esm_query_free(q);

@@ -37,9 +37,8 @@ enum {
 #define ESM_PSOPTS_JOBS_MAX 64
 
 /* Reads argv and runs the originals' checks (-L, --url, host names, event
- * type, summary type, output format). -1 to go on, else the exit status. */
-int esm_psopts_parse(esm_psopts *o, int argc, char **argv);
-/* The same for a tool with requirements (ESM_PSOPTS_NEED_* flags). */
+ * type, summary type, output format), with a tool's requirements
+ * (ESM_PSOPTS_NEED_* flags, 0 for none). -1 to go on, else the exit status. */
 int esm_psopts_parse_needs(esm_psopts *o, unsigned needs, int argc, char **argv);
 /* The filters: time range (-S/-E, default the last 24 hours) and -F
  * key:value pairs. -1 with *out set, else the exit status. */
@@ -58,11 +57,12 @@ int esm_psopts_archive_error_text(const esm_psopts *o, esm_code rc, const char *
  * exit status; what was made is the caller's to free either way. */
 int esm_psopts_connect(const esm_psopts *o, esm_query **q, esm_client **c, esm_hostnames **h);
 void esm_psopts_free(esm_psopts *o);
-/* What a query tool does once connected; returns the exit status. */
-typedef int (*esm_psopts_run_fn)(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h);
+/* What a query tool does once connected (ctx: the tool's own); returns the exit status. */
+typedef int (*esm_psopts_run_fn)(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h,
+                                 const void *ctx);
 /* A query tool's main(): parses (esm_psopts_parse_needs), connects, runs,
  * frees everything and returns the exit status. */
-int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run);
+int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run, const void *ctx);
 /* The original's formatting type of an event type ("numeric", "histogram",
  * "failures", "packet_trace", "subintervals", "number_list",
  * "subinterval_list"); NULL for types outside its list. */

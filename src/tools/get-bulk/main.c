@@ -191,7 +191,8 @@ static void stop_readers(size_t n, reader *readers)
     }
 }
 
-static int export_all(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h)
+static int export_all(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h,
+                      const void *ctx)
 {
     size_t jobs = (size_t)o->jobs;
     bulk b = {.o = o, .c = c, .window = jobs == 1 ? 1 : jobs * WINDOW_PER_READER};
@@ -233,5 +234,5 @@ static int export_all(const esm_psopts *o, const esm_query *q, esm_client *c, es
 
 int main(int argc, char **argv)
 {
-    return esm_psopts_main(argc, argv, ESM_PSOPTS_NEED_OUTPUT, export_all);
+    return esm_psopts_main(argc, argv, ESM_PSOPTS_NEED_OUTPUT, export_all, NULL);
 }
