@@ -9,8 +9,9 @@ that does not exist, or points at documents outside the project.
   of that section.
 - A file other than the document that uses "§" must name the document
   ("esmond-rest-api"), so that a reader knows where the section is.
-- Nothing may refer to the design or specification documents that live beside
-  the project (DESIGN.md, the spec, its errata and appendices, ../shared).
+- Nothing may refer to the design and specification documents the project was
+  started from, which live outside the repository (a user's clone has none of
+  them): the patterns in OUTSIDE below; doc/ describes what the project relies on.
 """
 import os
 import re
@@ -25,7 +26,7 @@ LIST_ENTRY = re.compile(r'^\s*(\d+)\. ', re.M)
 CITE = re.compile(r'§(\d+(?:\.\d+)*)(?:\s+(?:rule|step|item)s?\s+(\d+)(?:\s*(?:-|and)\s*(\d+))?)?')
 OUTSIDE = [
     (re.compile(r'DESIGN(?:\.md| §)'), 'the design document outside the project'),
-    (re.compile(r'\bspec §|\bspec\.md\b|esmond-archive-api|input-formats\.md|\.\./spec/'),
+    (re.compile(r'\bspec\s+§|\bspec\.md\b|esmond-archive-api|input-formats\.md|\.\./spec/'),
      'the specification outside the project'),
     (re.compile(r'\berrata\b', re.I), "the specification's errata"),
     (re.compile(r'\bAppendix [A-Z]\b'), "the specification's appendices"),
