@@ -349,7 +349,11 @@ static CURLcode perform(esm_client *c, const char *method, const char *url, cons
             b->data[0] = '\0';
         b->too_big = b->nomem = false;
         c->curl_error[0] = '\0';
-        if (!setup(c, method, url, body, body_len, write, headers, b, deadline - now_ms()))
+        /* at least 1 ms: to libcurl, 0 means no limit at all */
+        long left = deadline - now_ms();
+        if (left < 1)
+            left = 1;
+        if (!setup(c, method, url, body, body_len, write, headers, b, left))
             return CURLE_OUT_OF_MEMORY;
         if (c->trace)
             c->trace(c->trace_userdata, method, url);
