@@ -110,7 +110,7 @@ void esa_hist_write(const esa_hist *h, esm_buf *out)
             esm_buf_append(out, ",", 1);
         esm_buf_json_string(out, h->b[i].key, h->b[i].len);
         esm_buf_append(out, ":", 1);
-        esa_put_int(out, h->b[i].count);
+        esm_buf_int(out, h->b[i].count);
     }
     esm_buf_append(out, "}", 1);
 }

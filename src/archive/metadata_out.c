@@ -70,7 +70,7 @@ static void put_time(esm_buf *out, time_updated t)
 {
     put_name(out, "time-updated");
     if (t.known)
-        esa_put_int(out, t.value);
+        esm_buf_int(out, t.value);
     else
         esm_buf_append(out, "null", 4);
 }
@@ -96,7 +96,7 @@ static void put_uri(esm_buf *out, esm_buf *scratch, const char *name, const esa_
     esm_buf_puts(scratch, tail2);
     if (with_window) {
         esm_buf_append(scratch, "/", 1);
-        esa_put_int(scratch, window);
+        esm_buf_int(scratch, window);
     }
     put_name(out, name);
     put_json_string(out, scratch->data ? scratch->data : "", scratch->len);
@@ -114,7 +114,7 @@ static void put_summary(esm_buf *out, esm_buf *scratch, const esa_request *rq, c
     esm_buf_append(out, ",", 1);
     put_member(out, "summary-type", st);
     esm_buf_puts(out, ",\"summary-window\":\"");
-    esa_put_int(out, window);
+    esm_buf_int(out, window);
     esm_buf_append(out, "\",", 2);
     put_time(out, time_of(s, 3));
     esm_buf_append(out, "}", 1);

@@ -89,19 +89,6 @@ bool esa_py_float(const json_t *v, double *out)
     return true;
 }
 
-void esa_put_int(esm_buf *out, long long v)
-{
-    char tmp[24];
-    size_t i = sizeof tmp;
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    do
-        tmp[--i] = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        tmp[--i] = '-';
-    esm_buf_append(out, tmp + i, sizeof tmp - i);
-}
-
 char *esa_render_real(double v)
 {
     char buf[ESM_PYFLOAT_MAX];
@@ -235,7 +222,7 @@ static bool parse_histogram(const json_t *v, esa_value *out, char *err, size_t e
             esm_buf_append(&text, ",", 1);
         esm_buf_json_string(&text, bucket, strlen(bucket));
         esm_buf_append(&text, ":", 1);
-        esa_put_int(&text, json_integer_value(count));
+        esm_buf_int(&text, json_integer_value(count));
     }
     esm_buf_append(&text, "}", 1);
     out->hist = h;

@@ -32,9 +32,6 @@ bool esa_py_float(const json_t *v, double *out);
  * null, arrays and objects. */
 char *esa_py_str(const json_t *v);
 
-/* Appends the decimal text of v (without printf: writes and listings format thousands). */
-void esa_put_int(esm_buf *out, long long v);
-
 /* Text of a served numeric value: repr(double). Returns malloc'ed text. */
 char *esa_render_real(double v);
 
