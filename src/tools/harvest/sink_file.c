@@ -4,7 +4,6 @@
  * torn tail of a run that stopped before its checkpoint, cut off here before
  * appending, so every record is in the files exactly once. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "durable_file.h"
 #include "harvest.h"
 
 typedef struct {
@@ -59,15 +59,6 @@ static hv_sink *failed(file_sink *fs, char *why, size_t cap, const char *what, c
     return NULL;
 }
 
-static bool sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    bool ok = fd >= 0 && fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 hv_sink *hv_sink_file(const char *dir, const char *name, hv_state *st, char *why, size_t cap)
 {
     file_sink *fs = calloc(1, sizeof *fs);
@@ -99,7 +90,7 @@ hv_sink *hv_sink_file(const char *dir, const char *name, hv_state *st, char *why
         /* A new file: the checkpoint names it (at its length now) before a
          * record goes in, so that a crash never leaves records it does not cover. */
         char *file = strdup(today);
-        if (!file || !sync_dir(sub)) {
+        if (!file || esm_sync_dir(sub) != 0) {
             free(file);
             return failed(fs, why, cap, "cannot create", fs->path);
         }

@@ -1,14 +1,13 @@
 /* The checkpoint of one archive: a small JSON file in --state (format in the
  * man page), read at the start and replaced atomically at each commit. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "durable_file.h"
 #include "harvest.h"
 
 #define STATE_VERSION 1
@@ -234,22 +233,6 @@ static json_t *state_json(const hv_state *st)
                      (json_int_t)st->file_len, "series", series);
 }
 
-static bool sync_dir_of(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return false;
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = 0;
-    int fd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY);
-    bool ok = fd >= 0 && fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
-    free(dir);
-    return ok;
-}
-
 bool hv_state_save(const hv_state *st, char *why, size_t cap)
 {
     json_t *root = state_json(st);
@@ -257,26 +240,12 @@ bool hv_state_save(const hv_state *st, char *why, size_t cap)
     json_decref(root);
     if (!text)
         return fail(why, cap, "cannot write", st->path, "out of memory");
-    size_t n = strlen(st->path) + 8, len = strlen(text);
-    char *tmp = malloc(n);
-    int fd = -1;
-    bool ok = false;
-    if (tmp) {
-        snprintf(tmp, n, "%s.tmp", st->path);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    }
-    if (fd >= 0) {
-        ok = write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
-        ok = close(fd) == 0 && ok;
-        ok = ok && rename(tmp, st->path) == 0 && sync_dir_of(st->path);
-        if (!ok)
-            fail(why, cap, "cannot write", st->path, strerror(errno ? errno : EIO));
-        if (!ok)
-            unlink(tmp);
-    } else {
-        fail(why, cap, "cannot write", st->path, tmp ? strerror(errno) : "out of memory");
-    }
-    free(tmp);
+    char *line = malloc(strlen(text) + 2);
+    bool ok = line && sprintf(line, "%s\n", text) > 0 &&
+              esm_durable_replace(st->path, line, strlen(line), 0600, why, cap) == 0;
+    if (!line)
+        fail(why, cap, "cannot write", st->path, "out of memory");
+    free(line);
     free(text);
     return ok;
 }

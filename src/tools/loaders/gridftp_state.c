@@ -2,12 +2,11 @@
 #include "gridftp_state.h"
 
 #include "gridftp_log.h"
+#include "durable_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,71 +172,25 @@ static char *state_text(const esm_gftp_state *st)
     /* json_pack steals "o" references even when it fails */
     char *text = o ? json_dumps(o, JSON_INDENT(1) | JSON_ENSURE_ASCII) : NULL;
     json_decref(o);
-    return text;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* The directory of path flushed, so that the rename survives a crash. */
-static void sync_dir(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(copy);
+    char *line = text ? malloc(strlen(text) + 2) : NULL;
+    if (line)
+        sprintf(line, "%s\n", text);
+    free(text);
+    return line;
 }
 
 int esm_gftp_state_write(const char *path, const esm_gftp_state *st, esm_ld_error *err)
 {
     char *text = state_text(st);
-    size_t n = strlen(path) + sizeof ".XXXXXX";
-    char *tmp = malloc(n);
-    if (!text || !tmp) {
-        free(text);
-        free(tmp);
+    if (!text) {
         esm_ld_set_error(err, ESM_LD_ENOMEM, "out of memory");
         return -1;
     }
-    snprintf(tmp, n, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd >= 0)
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-    int rc = -1;
-    if (fd < 0) {
-        esm_ld_set_error(err, ESM_LD_EIO, "cannot create %s: %s", tmp, strerror(errno));
-    } else if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
-        esm_ld_set_error(err, ESM_LD_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    } else if (fchmod(fd, 0600) != 0 || close(fd) != 0) { /* it quotes a record: user and file names */
-        fd = -1;
-        esm_ld_set_error(err, ESM_LD_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    } else if ((fd = -1, rename(tmp, path) != 0)) {
-        esm_ld_set_error(err, ESM_LD_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    } else {
-        sync_dir(path);
-        rc = 0;
-    }
-    if (fd >= 0)
-        close(fd);
+    char why[1024];
+    /* 0600: it quotes a record, user and file names */
+    int rc = esm_durable_replace(path, text, strlen(text), 0600, why, sizeof why);
     if (rc != 0)
-        unlink(tmp);
-    free(tmp);
+        esm_ld_set_error(err, ESM_LD_EIO, "%s", why);
     free(text);
     return rc;
 }
