@@ -1,6 +1,7 @@
 /* esmond-ps-get: the data of one event type between a source and a
  * destination, in human, json or csv form, written as it arrives. A drop-in
  * for the esmond-client tool. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,11 +33,11 @@ static int run(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostn
     esm_metadata_iter_free(it);
     int status = 0;
     if (failed)
-        status = 1;
+        status = esm_psopts_output_error(o, esm_output_error(out) ? esm_output_error(out) : ENOMEM);
     else if (rc != ESM_DONE)
         status = esm_psopts_archive_error(o, c, rc);
     else if (!esm_output_end(out))
-        status = 1;
+        status = esm_psopts_output_error(o, esm_output_error(out));
     esm_output_free(out);
     return status;
 }

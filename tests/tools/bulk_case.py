@@ -15,9 +15,17 @@ Scenarios:
             and the same error, exit 1 and leave the same files, no
             temporary ones.
   signal    SIGTERM while series are being read: no temporary file is left.
+  pipe      stdout closed early (as by "| head -1") while a series is read:
+            one error line, status 1, no temporary file.
+  disk-full -D on a small tmpfs (skipped, status 77, where mount is not
+            permitted), and file-size: under RLIMIT_FSIZE (EFBIG, SIGXFSZ
+            left at its default): the files before the one that does not fit
+            are whole and kept, that one is named with the real error, status
+            1, no temporary file.
 """
 import argparse
 import http.client
+import resource
 import json
 import os
 import signal
@@ -112,14 +120,15 @@ def start_archive(bin_dir, tmp):
     return proc, url, metadata
 
 
-def bulk(bin_dir, url, out, jobs, fmt='json', wait=True):
+def bulk(bin_dir, url, out, jobs, fmt='json', wait=True, stdout=subprocess.PIPE, preexec_fn=None):
     os.makedirs(out, exist_ok=True)
     argv = [os.path.join(bin_dir, 'esmond-ps-get-bulk'), '--url', url, '--ip', '-S', START, '-E', END,
             '-D', out, '-o', fmt, '-j', str(jobs)]
     env = dict(os.environ, TZ='UTC')
     if not wait:
-        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    run = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=300)
+        return subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    run = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=300,
+                         preexec_fn=preexec_fn)
     return run.returncode, run.stdout.replace(out.encode(), b'$OUT'), run.stderr.replace(out.encode(), b'$OUT')
 
 
@@ -242,15 +251,95 @@ def scenario_signal(a, url, metadata, tmp):
     print('signal: %d temporary files removed' % len(temps))
 
 
+def scenario_pipe(a, url, metadata, tmp):
+    stalled = series_paths(metadata)[0]
+    proxy = Proxy(url, stall=stalled)
+    out = os.path.join(tmp, 'pipe')
+    r, w = os.pipe()
+    try:
+        proc = bulk(a.bin, proxy.url, out, 4, wait=False, stdout=w)
+        os.close(w)
+        check(proxy.stalled.wait(60), 'the first series was never asked for')
+        reader = os.fdopen(r, 'rb')
+        first = reader.readline()  # what "| head -1" reads, then it is gone
+        temps = [n for n in os.listdir(out) if n.startswith('.esmond-ps-get-bulk.')]
+        check(temps, 'no temporary file while the first series is read')
+        reader.close()
+        proxy.release.set()
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proxy.stop()
+    check(first == b'\n', 'first line %r' % first)
+    check(proc.returncode == 1, 'status %d after stdout closed (stderr %r)' % (proc.returncode, err))
+    check(err == b'esmond-ps-get-bulk: cannot write standard output: Broken pipe\n', 'stderr %r' % err)
+    left = [n for n in os.listdir(out) if n.startswith('.')]
+    check(not left, 'temporary files left after stdout closed: %r' % left)
+    print('pipe: status 1, one line, %d temporary files removed' % len(temps))
+
+
+LIMIT = 256 * 1024  # what the first two files of the listing need, and less than the third
+
+
+def written(stdout):
+    """The file names of the "  * writing $OUT/NAME" lines, in order."""
+    return [line.split(b'$OUT/', 1)[1].decode() for line in stdout.split(b'\n') if line.startswith(b'  * writing ')]
+
+
+def scenario_full(a, url, tmp, limited_run):
+    """limited_run(out) -> (status, stdout, stderr, the error text expected)."""
+    status, stdout, stderr = bulk(a.bin, url, os.path.join(tmp, 'whole'), 1)
+    check(status == 0, 'unlimited run: status %d: %r' % (status, stderr))
+    names = written(stdout)
+    whole = files(os.path.join(tmp, 'whole'))
+    sizes = [len(whole[n]) for n in names]
+    check(sizes[0] + sizes[1] + 8192 < LIMIT < sizes[2], 'the data set no longer fits the test: %r' % sizes[:3])
+    status, stdout, stderr, why, out = limited_run()
+    got = files(out)
+    check(status == 1, 'status %d (%r)' % (status, stderr))
+    check(not [n for n in got if n.startswith('.')], 'temporary files left: %r' % list(got))
+    check(got == {n: whole[n] for n in names[:2]}, 'files kept: %r, want the whole %r' % (list(got), names[:2]))
+    want = b'esmond-ps-get-bulk: cannot write $OUT/%s: %s\n' % (names[2].encode(), why)
+    check(stderr == want, 'stderr %r, want %r' % (stderr, want))
+    return names[2]
+
+
+def scenario_disk_full(a, url, metadata, tmp):
+    out = os.path.join(tmp, 'small')
+    os.mkdir(out)
+    mount = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%d' % LIMIT, 'tmpfs', out],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if mount.returncode != 0:
+        print('SKIP: cannot mount a tmpfs (%s)' % mount.stdout.decode().strip())
+        sys.exit(77)
+    try:
+        def limited():
+            return bulk(a.bin, url, out, 1) + (b'No space left on device', out)
+        name = scenario_full(a, url, tmp, limited)
+    finally:
+        subprocess.run(['umount', out], check=True)
+    print('disk-full: 2 files kept, %s named with ENOSPC' % name)
+
+
+def scenario_file_size(a, url, metadata, tmp):
+    out = os.path.join(tmp, 'limited')
+
+    def limited():
+        cap = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
+        return bulk(a.bin, url, out, 1, preexec_fn=cap) + (b'File too large', out)
+    name = scenario_full(a, url, tmp, limited)
+    print('file-size: 2 files kept, %s named with EFBIG' % name)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bin', required=True)
-    ap.add_argument('scenario', choices=['requests', 'parallel', 'error', 'signal'])
+    ap.add_argument('scenario', choices=['requests', 'parallel', 'error', 'signal', 'pipe', 'disk-full',
+                                             'file-size'])
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         archive, url, metadata = start_archive(a.bin, tmp)
         try:
-            globals()['scenario_' + a.scenario](a, url, metadata, tmp)
+            globals()['scenario_' + a.scenario.replace('-', '_')](a, url, metadata, tmp)
         finally:
             archive.terminate()
             archive.wait(timeout=10)

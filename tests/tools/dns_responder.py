@@ -13,6 +13,8 @@ Table (addresses as written below, IPv6 normalised):
   192.0.2.9     NXDOMAIN
   192.0.2.10    never answered
   192.0.2.6     up/../evil.example.net (a name that is no safe file name)
+  192.0.2.11    l{63}.o{63}.n{63}.g11.example.net, and 192.0.2.12 the same
+                with g12: 207-byte names (two make a file name longer than NAME_MAX)
   2001:db8::1   v6.example.net
   198.51.100.N  hN.slow.example.net, answered after --slow-ms (200 ms)
   anything else NXDOMAIN
@@ -49,6 +51,8 @@ TABLE = {
     '192.0.2.9': NXDOMAIN,
     '192.0.2.10': None,  # dropped
     '192.0.2.6': ['up/../evil.example.net'],
+    '192.0.2.11': ['.'.join(['l' * 63, 'o' * 63, 'n' * 63, 'g11.example.net'])],
+    '192.0.2.12': ['.'.join(['l' * 63, 'o' * 63, 'n' * 63, 'g12.example.net'])],
     '2001:db8::1': ['v6.example.net'],
 }
 SLOW = ipaddress.ip_network('198.51.100.0/24')

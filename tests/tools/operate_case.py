@@ -19,6 +19,9 @@
   bulk-progress  esmond-ps-get-bulk's progress line (series, points) on a
             terminal, cleared at the end, with -j 1 and -j 4; stdout and
             files the same as without a terminal
+  stdout    the query tools with stdout on a closed pipe (EPIPE, SIGPIPE
+            ignored) and on /dev/full (ENOSPC): one error line, status 1;
+            esmond-ps-get-bulk leaves no temporary file
 
   operate_case.py --bin DIR --version VERSION SCENARIO
 """
@@ -306,12 +309,43 @@ def scenario_bulk_progress(tmp):
             check(term.endswith(CLEAR), 'get-bulk -j %s: the line is not cleared at the end: %r' % (jobs, term[-80:]))
 
 
+def scenario_stdout(tmp):
+    replay = os.path.join(HERE, '..', 'data', 'replay')
+    archive, base = start([os.path.join(BIN, 'esmond-ps-archive'), '--db', os.path.join(tmp, 'db'),
+                           '--listen', '127.0.0.1:0', '--import', replay], 'http://')
+    out_dir = os.path.join(tmp, 'bulk')
+    os.mkdir(out_dir)
+    common = ['--url', 'http://' + base, '--ip', '-S', '2014-02-04', '-E', '2014-02-06']
+    pair = ['-s', '198.129.254.30', '-d', '198.124.252.141', '-e', 'throughput']
+    runs = [('esmond-ps-get-endpoints', common), ('esmond-ps-get-metadata', common + ['-M']),
+            ('esmond-ps-get', common + pair), ('esmond-ps-get-bulk', common + pair + ['-D', out_dir, '-o', 'json'])]
+    try:
+        for tool, args in runs:
+            for target, why in (('pipe', 'Broken pipe'), ('/dev/full', 'No space left on device')):
+                if target == 'pipe':
+                    r, w = os.pipe()
+                    os.close(r)  # no reader: every write fails
+                else:
+                    w = os.open(target, os.O_WRONLY)
+                p = subprocess.run([os.path.join(BIN, tool)] + args, stdout=w, stderr=subprocess.PIPE,
+                                   env=env_with(), timeout=120)
+                os.close(w)
+                want = ('%s: cannot write standard output: %s\n' % (tool, why)).encode()
+                check(p.returncode == 1 and p.stderr == want,
+                      '%s > %s: status %d, stderr %r' % (tool, target, p.returncode, p.stderr))
+        left = os.listdir(out_dir)
+        check(not [n for n in left if n.startswith('.')], 'get-bulk left temporary files: %r' % left)
+    finally:
+        stop(archive)
+
+
 def main():
     global BIN, VERSION
     ap = argparse.ArgumentParser()
     ap.add_argument('--bin', required=True)
     ap.add_argument('--version', required=True)
-    ap.add_argument('scenario', choices=['version', 'env', 'key-file', 'secrets', 'progress', 'bulk-progress'])
+    ap.add_argument('scenario', choices=['version', 'env', 'key-file', 'secrets', 'progress', 'bulk-progress',
+                                             'stdout'])
     args = ap.parse_args()
     BIN, VERSION = os.path.abspath(args.bin), args.version
     with tempfile.TemporaryDirectory() as tmp:

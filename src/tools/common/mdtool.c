@@ -61,13 +61,13 @@ static int list(const esm_mdtool *t, const esm_psopts *o, esm_client *c, const e
         json_decref(row);
         if (!written) {
             esm_metadata_iter_free(it);
-            return 1;
+            return esm_psopts_output_error(o, esm_output_error(out));
         }
     }
     esm_metadata_iter_free(it);
     if (rc != ESM_DONE)
         return esm_psopts_archive_error(o, c, rc);
-    return esm_output_end(out) ? 0 : 1;
+    return esm_output_end(out) ? 0 : esm_psopts_output_error(o, esm_output_error(out));
 }
 
 static int run(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h, const void *ctx)

@@ -1,12 +1,14 @@
 /* Human, json and csv writers (see output.h). */
 #include "output.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "json_write.h"
 #include "pytext.h"
+#include "termsafe.h"
 
 typedef enum { HUMAN, JSON, CSV } kind;
 
@@ -19,6 +21,7 @@ struct esm_output {
     size_t rows;
     bool interactive;  /* out is a terminal */
     bool write_failed; /* sticky: a batch could not be written */
+    int error;         /* errno of that first failure */
     esm_buf buf;       /* text not yet written */
 };
 
@@ -39,7 +42,7 @@ esm_output *esm_output_new(FILE *out, const char *format, const char *const *col
     esm_output *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
-    *o = (esm_output){out, k, columns, ncolumns, extended, 0, isatty(fileno(out)) == 1, false, {0}};
+    *o = (esm_output){out, k, columns, ncolumns, extended, 0, isatty(fileno(out)) == 1, false, 0, {0}};
     esm_buf_init(&o->buf);
     return o;
 }
@@ -66,14 +69,17 @@ static bool is_column(const esm_output *o, const char *name)
     return false;
 }
 
+/* Human lines are for a terminal: each "key: value" is escaped (termsafe.h). */
 static void human_row(esm_output *o, const json_t *row)
 {
     if (o->rows)
         esm_buf_puts(&o->buf, "= + = + = + = + = + =\n");
     for (size_t i = 0; i < o->ncolumns; i++) {
+        size_t line = o->buf.len;
         esm_buf_puts(&o->buf, o->columns[i]);
         esm_buf_puts(&o->buf, ": ");
         value_text(&o->buf, json_object_get(row, o->columns[i]));
+        esm_termsafe_tail(&o->buf, line);
         esm_buf_puts(&o->buf, "\n");
     }
     if (!o->extended)
@@ -83,9 +89,11 @@ static void human_row(esm_output *o, const json_t *row)
     json_object_foreach((json_t *)row, key, v) {
         if (is_column(o, key))
             continue;
+        size_t line = o->buf.len;
         esm_buf_puts(&o->buf, key);
         esm_buf_puts(&o->buf, ": ");
         value_text(&o->buf, v);
+        esm_termsafe_tail(&o->buf, line);
         esm_buf_puts(&o->buf, "\n");
     }
 }
@@ -115,9 +123,12 @@ static void csv_line(esm_output *o, const json_t *row, const char *fixed)
 
 static bool flush(esm_output *o)
 {
-    bool ok = !o->buf.failed && fwrite(o->buf.data ? o->buf.data : "", 1, o->buf.len, o->out) == o->buf.len;
+    bool ok = !o->buf.failed && fwrite(o->buf.data ? o->buf.data : "", 1, o->buf.len, o->out) == o->buf.len &&
+              fflush(o->out) == 0;
+    if (!ok && !o->write_failed)
+        o->error = o->buf.failed ? ENOMEM : errno;
     o->buf.len = 0;
-    o->write_failed |= !ok || fflush(o->out) != 0;
+    o->write_failed |= !ok;
     return !o->write_failed;
 }
 
@@ -165,9 +176,11 @@ bool esm_output_block(esm_output *o, const json_t *row)
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)row, key, v) {
+        size_t line = o->buf.len;
         esm_buf_puts(&o->buf, key);
         esm_buf_puts(&o->buf, ": ");
         esm_py_str(&o->buf, v);
+        esm_termsafe_tail(&o->buf, line);
         esm_buf_puts(&o->buf, "\n");
     }
     return row_done(o);
@@ -178,6 +191,11 @@ bool esm_output_close(esm_output *o)
     if (o->rows && o->kind == JSON)
         esm_buf_puts(&o->buf, "]");
     return flush(o);
+}
+
+int esm_output_error(const esm_output *o)
+{
+    return o->error;
 }
 
 size_t esm_output_rows(const esm_output *o)

@@ -30,6 +30,8 @@ bool esm_output_block(esm_output *o, const json_t *row);
 bool esm_output_end(esm_output *o);
 /* The end of a file (esmond-ps-get-bulk): no "no data" text and no final newline. */
 bool esm_output_close(esm_output *o);
+/* The errno of the first failed write (ENOMEM: out of memory), 0 while none failed. */
+int esm_output_error(const esm_output *o);
 /* Rows and blocks written so far. */
 size_t esm_output_rows(const esm_output *o);
 /* Writes what is still buffered (a run that stopped early keeps its rows), then frees. */

@@ -5,9 +5,12 @@
 #include "psopts.h"
 
 #include "credentials.h"
+#include "termsafe.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,7 +384,9 @@ int esm_psopts_query(const esm_psopts *o, esm_query **out)
 static void trace(void *userdata, const char *method, const char *url)
 {
     (void)userdata;
-    fprintf(stderr, "%s %s\n", method, url);
+    fprintf(stderr, "%s ", method);
+    esm_termsafe_fputs(url, stderr); /* the archive's URIs */
+    fputc('\n', stderr);
 }
 
 static int client_fail(const esm_psopts *o, esm_client *c, const char *what, const char *value)
@@ -443,7 +448,15 @@ int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc)
 int esm_psopts_archive_error_text(const esm_psopts *o, esm_code rc, const char *detail)
 {
     detail = detail ? detail : "";
-    fprintf(stderr, "%s: %s%s%s\n", o->prog, esm_strerror(rc), *detail ? ": " : "", detail);
+    fprintf(stderr, "%s: %s%s", o->prog, esm_strerror(rc), *detail ? ": " : "");
+    esm_termsafe_fputs(detail, stderr); /* quotes the archive */
+    fputc('\n', stderr);
+    return 1;
+}
+
+int esm_psopts_output_error(const esm_psopts *o, int err)
+{
+    fprintf(stderr, "%s: cannot write standard output: %s\n", o->prog, strerror(err ? err : EIO));
     return 1;
 }
 
@@ -470,6 +483,10 @@ int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run
     esm_query *q = NULL;
     esm_client *c = NULL;
     esm_hostnames *h = NULL;
+    /* A closed pipe or a file size limit is a failed write to report (and
+     * temporary files to remove), not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     int status = esm_psopts_parse_needs(&o, needs, argc, argv);
     if (status < 0)
         status = esm_psopts_connect(&o, &q, &c, &h);

@@ -52,6 +52,8 @@ esm_hostnames *esm_psopts_hostnames(const esm_psopts *o);
 int esm_psopts_archive_error(const esm_psopts *o, esm_client *c, esm_code rc);
 /* The same with the client's error text kept from earlier (NULL: none). */
 int esm_psopts_archive_error_text(const esm_psopts *o, esm_code rc, const char *detail);
+/* Reports a failed write to stdout (err: its errno); returns the exit status (1). */
+int esm_psopts_output_error(const esm_psopts *o, int err);
 /* After parsing: the query, libesmond's global state, the client and (without
  * --ip) the host-name resolver, in that order. Returns -1 to go on, else the
  * exit status; what was made is the caller's to free either way. */
@@ -61,7 +63,8 @@ void esm_psopts_free(esm_psopts *o);
 typedef int (*esm_psopts_run_fn)(const esm_psopts *o, const esm_query *q, esm_client *c, esm_hostnames *h,
                                  const void *ctx);
 /* A query tool's main(): parses (esm_psopts_parse_needs), connects, runs,
- * frees everything and returns the exit status. */
+ * frees everything and returns the exit status. SIGPIPE and SIGXFSZ are
+ * ignored: writes fail with EPIPE and EFBIG instead. */
 int esm_psopts_main(int argc, char **argv, unsigned needs, esm_psopts_run_fn run, const void *ctx);
 /* The original's formatting type of an event type ("numeric", "histogram",
  * "failures", "packet_trace", "subintervals", "number_list",

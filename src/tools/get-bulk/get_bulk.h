@@ -6,6 +6,7 @@
 #define ESM_GET_BULK_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -62,8 +63,9 @@ typedef struct {
  * resolving links. NULL when out of memory. */
 char *names_abspath(const char *dir);
 bool names_init(names *n, const esm_psopts *o, esm_hostnames *h, long long start, long long end);
-/* s's file name (not the path), in name. */
-void names_of(names *n, const series *s, char *name, size_t cap);
+/* s's file name (not the path), in name; false when out of memory. A name
+ * longer than NAME_MAX is cut short (fit_name() in names.c, README). */
+bool names_of(names *n, const series *s, char name[NAME_MAX + 1]);
 void names_free(names *n);
 
 #endif

@@ -6,12 +6,15 @@
  * so stdout and the files are those of -j 1. A drop-in for the esmond-client
  * tool; files never overwrite one another and appear whole. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "get_bulk.h"
 #include "progress.h"
+#include "termsafe.h"
 #include "workpool.h"
 
 /* Series held at once per reader: a slow one does not leave the others idle. */
@@ -73,23 +76,42 @@ static series *next_series(bulk *b)
     return s;
 }
 
-static void print_header(const series *s)
+/* The progress lines go to stdout: a closed pipe or a full disk there ends
+ * the run, whose temporary files are then removed. */
+static int lines_done(const bulk *b)
+{
+    return fflush(stdout) == 0 ? 0 : esm_psopts_output_error(b->o, errno);
+}
+
+/* Server text in a line is escaped for the terminal (termsafe.h). */
+static int print_header(const bulk *b, const series *s)
 {
     esm_progress_hide();
-    if (s->first_of_test)
-        printf("\n <Metadata/%s: uri:%s>\n", esm_metadata_key(s->md), esm_metadata_uri(s->md));
-    if (s->event_type)
-        printf("\n  * processing %s\n", s->event_type);
-    fflush(stdout);
+    if (s->first_of_test) {
+        fputs("\n <Metadata/", stdout);
+        esm_termsafe_fputs(esm_metadata_key(s->md), stdout);
+        fputs(": uri:", stdout);
+        esm_termsafe_fputs(esm_metadata_uri(s->md), stdout);
+        fputs(">\n", stdout);
+    }
+    if (s->event_type) {
+        fputs("\n  * processing ", stdout);
+        esm_termsafe_fputs(s->event_type, stdout);
+        fputs("\n", stdout);
+    }
+    return lines_done(b);
 }
 
 static int write_failed(const bulk *b, const char *path, int err)
 {
-    fprintf(stderr, "%s: cannot write %s: %s\n", b->o->prog, path, strerror(err ? err : EIO));
+    fprintf(stderr, "%s: cannot write ", b->o->prog);
+    esm_termsafe_fputs(path, stderr);
+    fprintf(stderr, ": %s\n", strerror(err ? err : EIO));
     return 1;
 }
 
-/* What became of a series that was read: its lines, its file put in place. */
+/* What became of a series that was read: its lines, its file put in place.
+ * A file that could not be written is named in the error. */
 static int finish(bulk *b, series *s)
 {
     if (!s->event_type)
@@ -99,26 +121,29 @@ static int finish(bulk *b, series *s)
         temp_remove(s->slot);
     if (s->rc != ESM_OK)
         return esm_psopts_archive_error_text(b->o, s->rc, s->detail);
-    if (s->write_failed)
-        return write_failed(b, b->dir, s->write_errno);
-    if (!s->rows) {
+    if (!s->rows && !s->write_failed) {
         printf("  * no data for that event type, skipping output.\n");
-        fflush(stdout);
-        return 0;
+        return lines_done(b);
     }
-    printf("   * got %zu results\n", s->rows);
-    char name[1200], path[4096 + 1200];
-    names_of(&b->names, s, name, sizeof name);
+    char name[NAME_MAX + 1], path[4096 + NAME_MAX + 2];
+    if (!names_of(&b->names, s, name)) {
+        temp_remove(s->slot);
+        return esm_psopts_archive_error(b->o, NULL, ESM_ERR_NOMEM);
+    }
     snprintf(path, sizeof path, "%s/%s", strcmp(b->dir, "/") ? b->dir : "", name);
+    if (s->write_failed)
+        return write_failed(b, path, s->write_errno);
+    printf("   * got %zu results\n", s->rows);
     if (chmod(temp_path(s->slot), b->mode) != 0 || rename(temp_path(s->slot), path) != 0) {
         int err = errno;
         temp_remove(s->slot);
         return write_failed(b, path, err);
     }
     temp_forget(s->slot);
-    printf("  * writing %s\n", path);
-    fflush(stdout);
-    return 0;
+    fputs("  * writing ", stdout);
+    esm_termsafe_fputs(path, stdout);
+    fputs("\n", stdout);
+    return lines_done(b);
 }
 
 /* Hands the listing's series to the pool as the window allows and reports
@@ -137,8 +162,8 @@ static int run(bulk *b, esm_pool *pool)
         series *s = esm_pool_oldest(pool);
         if (!s)
             break;
-        if (status == 0)
-            print_header(s);
+        if (status == 0 && (status = print_header(b, s)) != 0)
+            esm_pool_cancel(pool);
         bool ran;
         esm_pool_next(pool, &ran);
         if (status != 0)

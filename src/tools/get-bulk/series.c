@@ -115,14 +115,14 @@ void series_read(void *context, void *task)
     esm_output *out = esm_output_new(f, r->o->format, columns, ncolumns, false);
     json_t *mdobj = json_loads(esm_metadata_json(s->md), 0, NULL);
     s->rc = out && mdobj ? ESM_OK : ESM_ERR_NOMEM;
-    errno = 0;
     if (s->rc == ESM_OK) {
         esm_datarows d = {r->o, r->c, r->q, r->h, out, false};
         s->rc = esm_datarows_write(&d, s->md, mdobj, s->event_type, &s->rows, &s->write_failed);
     }
     if (s->rc == ESM_OK && !s->write_failed && s->rows && !esm_output_close(out))
         s->write_failed = true;
-    s->write_errno = errno;
+    if (s->write_failed) /* a row not made: out of memory */
+        s->write_errno = esm_output_error(out) ? esm_output_error(out) : ENOMEM;
     esm_output_free(out);
     json_decref(mdobj);
     if (fclose(f) != 0 && !s->write_failed) {
