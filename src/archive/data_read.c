@@ -1,4 +1,17 @@
-/* Data retrieval: base data and summaries of one event type (esmond-rest-api §9). */
+/* Data retrieval: base data and summaries of one event type (esmond-rest-api §9).
+ *
+ * A page (up to 100,000 points, histograms of kilobytes each) is sent in parts
+ * of about PART_BYTES, so that what a response holds in memory is bounded
+ * whatever the page and however slowly the client reads. Each part is its own
+ * short query, continuing after the last ts written (ts is unique in a
+ * series), on whichever pool connection is free for that moment; no read
+ * transaction stays open for the response. Holding one would pin one of the
+ * few pooled connections (as many as serving threads) and hold back WAL
+ * checkpoints for as long as the slowest client likes. The price: a page read
+ * while points of its series are written may include points (or updated
+ * summary values) written after the read began; it never holds a point twice,
+ * out of order or beyond its limit. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +23,17 @@
 
 /* Points more than an hour ahead are never served, as in esmond (esmond-rest-api §7.3). */
 #define OPEN_END_SLACK 3600
+/* A part is complete once it holds this much (plus at most one point). */
+#define PART_BYTES (64 * 1024)
+
+/* Where a page stands: the points not yet written are the first `remaining`
+ * ones of the series with ts in [from, end], after skipping `skip`. */
+typedef struct {
+    esa_store *store;
+    long long series, from, end, skip, remaining;
+    bool wrote;     /* a point has been written: the next one takes a comma */
+    bool exhausted; /* the series ran out before the limit */
+} page_cursor;
 
 static bool find_series(esa_db *db, const char *key, const char *et, int st, long long window, long long *id)
 {
@@ -29,6 +53,104 @@ static bool find_series(esa_db *db, const char *key, const char *et, int st, lon
     return found;
 }
 
+/* Appends the page's next points to b until b holds PART_BYTES or the page is
+ * complete; its closing bracket ends the last part. 1: more follows, 0: done,
+ * -1: database error. */
+static int read_part(page_cursor *pc, esa_db *db, esm_buf *b)
+{
+    sqlite3_stmt *s = esa_db_prepare(db, "SELECT ts, val FROM point WHERE series_id = ? AND ts BETWEEN ? AND ?"
+                                         " ORDER BY ts LIMIT ? OFFSET ?");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, pc->series);
+    sqlite3_bind_int64(s, 2, pc->from);
+    sqlite3_bind_int64(s, 3, pc->end);
+    sqlite3_bind_int64(s, 4, pc->remaining);
+    sqlite3_bind_int64(s, 5, pc->skip);
+    int rc = SQLITE_ROW;
+    while (pc->remaining > 0 && !pc->exhausted && b->len < PART_BYTES) {
+        if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+            break;
+        long long ts = sqlite3_column_int64(s, 0);
+        esm_buf_puts(b, pc->wrote ? ",{\"ts\":" : "{\"ts\":");
+        esm_buf_int(b, ts);
+        esm_buf_puts(b, ",\"val\":");
+        esm_buf_append(b, (const char *)sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+        esm_buf_append(b, "}", 1);
+        pc->wrote = true;
+        pc->remaining--;
+        pc->skip = 0;
+        if (ts == LLONG_MAX)
+            pc->exhausted = true; /* nothing can follow */
+        else
+            pc->from = ts + 1;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return -1;
+    pc->exhausted = pc->exhausted || rc == SQLITE_DONE;
+    if (pc->remaining > 0 && !pc->exhausted)
+        return 1;
+    esm_buf_append(b, "]", 1);
+    return 0;
+}
+
+/* Whether the series has points beyond this page: the one `remaining` after
+ * the last point written. Asked before the rest is streamed, since the Link
+ * header goes first. -1: database error. */
+static int page_has_next(const page_cursor *pc, esa_db *db)
+{
+    if (pc->exhausted || pc->skip > LLONG_MAX - pc->remaining)
+        return 0;
+    sqlite3_stmt *s = esa_db_prepare(db, "SELECT 1 FROM point WHERE series_id = ? AND ts BETWEEN ? AND ?"
+                                         " ORDER BY ts LIMIT 1 OFFSET ?");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, pc->series);
+    sqlite3_bind_int64(s, 2, pc->from);
+    sqlite3_bind_int64(s, 3, pc->end);
+    sqlite3_bind_int64(s, 4, pc->skip + pc->remaining);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* esa_stream.next of a page: one part on a connection borrowed for it. */
+static int next_part(void *state, esm_buf *b)
+{
+    page_cursor *pc = state;
+    esa_db *db = esa_store_acquire(pc->store);
+    int rc = read_part(pc, db, b);
+    esa_store_release(pc->store, db);
+    return rc;
+}
+
+/* Writes the first part of the page into rs->body (after its "["), the Link
+ * header when one is due, and hands the rest to the server as a stream. */
+static void serve_page(const esa_request *rq, esa_db *db, page_cursor *pc, const esa_page *pg,
+                       const char *path, esa_response *rs)
+{
+    int more = read_part(pc, db, &rs->body);
+    /* Without an explicit limit the answer is silently one page, so say where the rest is. */
+    bool linked = !pg->explicit_limit || pg->offset > 0;
+    int has_next = more >= 0 && linked ? page_has_next(pc, db) : 0;
+    if (more < 0 || has_next < 0) {
+        esa_respond_error(rs, 503, "Database error: %s", esa_db_errmsg(db));
+        return;
+    }
+    if (linked)
+        esa_page_link(rq, path, pg, has_next, rs);
+    if (more == 0)
+        return;
+    page_cursor *rest = malloc(sizeof *rest);
+    if (!rest) {
+        esa_respond_error(rs, 503, "Out of memory");
+        return;
+    }
+    *rest = *pc;
+    rs->more = (esa_stream){next_part, free, rest};
+}
+
 void esa_data_get(esa_archive *ar, const esa_request *rq, const char *key, const char *et, int st, long long window,
                   esa_response *rs)
 {
@@ -45,8 +167,6 @@ void esa_data_get(esa_archive *ar, const esa_request *rq, const char *key, const
     if (tf.open_end)
         tf.end = now + OPEN_END_SLACK;
 
-    rs->status = 200;
-    esm_buf_puts(&rs->body, "[");
     esa_db *db = esa_store_acquire(ar->store);
     long long series;
     /* The reference reads base data from /base/<window> only for window 0. */
@@ -57,41 +177,26 @@ void esa_data_get(esa_archive *ar, const esa_request *rq, const char *key, const
         esa_respond_error(rs, 400, "Unsupported event type '%s' provided", et);
         return;
     }
-    if (found && !(st == ESM_SUM_BASE && window != 0)) {
-        sqlite3_stmt *s = esa_db_prepare(db, "SELECT ts, val FROM point WHERE series_id = ? AND ts BETWEEN ? AND ?"
-                                             " ORDER BY ts LIMIT ? OFFSET ?");
-        if (!s) {
-            esa_respond_error(rs, 503, "Database error: %s", esa_db_errmsg(db));
-            esa_store_release(ar->store, db);
-            return;
-        }
-        sqlite3_bind_int64(s, 1, series);
-        sqlite3_bind_int64(s, 2, tf.begin);
-        sqlite3_bind_int64(s, 3, tf.end);
-        sqlite3_bind_int64(s, 4, pg.limit + 1); /* one more tells whether a next page exists */
-        sqlite3_bind_int64(s, 5, pg.offset);
-        long long n = 0;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            if (n++ == pg.limit)
-                break;
-            esm_buf_printf(&rs->body, "%s{\"ts\":%lld,\"val\":", n > 1 ? "," : "", (long long)sqlite3_column_int64(s, 0));
-            esm_buf_append(&rs->body, (const char *)sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1));
-            esm_buf_append(&rs->body, "}", 1);
-        }
-        sqlite3_reset(s);
-        /* Without an explicit limit the answer is silently one page, so say where the rest is. */
-        if (!pg.explicit_limit || pg.offset > 0) {
-            esm_buf path;
-            esm_buf_init(&path);
-            if (st == ESM_SUM_BASE)
-                esm_buf_printf(&path, "/archive/%s/%s/base", key, et);
-            else
-                esm_buf_printf(&path, "/archive/%s/%s/%s/%lld", key, et, esm_summary_url_name(st), window);
-            if (!path.failed)
-                esa_page_link(rq, path.data, &pg, n > pg.limit, rs);
-            esm_buf_free(&path);
-        }
+    rs->status = 200;
+    esm_buf_puts(&rs->body, "[");
+    if (!found || (st == ESM_SUM_BASE && window != 0)) {
+        esm_buf_puts(&rs->body, "]");
+        esa_store_release(ar->store, db);
+        return;
     }
+    esm_buf path;
+    esm_buf_init(&path);
+    if (st == ESM_SUM_BASE)
+        esm_buf_printf(&path, "/archive/%s/%s/base", key, et);
+    else
+        esm_buf_printf(&path, "/archive/%s/%s/%s/%lld", key, et, esm_summary_url_name(st), window);
+    if (path.failed) {
+        esa_respond_error(rs, 503, "Out of memory");
+    } else {
+        page_cursor pc = {.store = ar->store, .series = series, .from = tf.begin, .end = tf.end, .skip = pg.offset,
+                          .remaining = pg.limit};
+        serve_page(rq, db, &pc, &pg, path.data, rs);
+    }
+    esm_buf_free(&path);
     esa_store_release(ar->store, db);
-    esm_buf_puts(&rs->body, "]");
 }

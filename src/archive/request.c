@@ -42,6 +42,8 @@ void esa_response_init(esa_response *rs)
 void esa_response_free(esa_response *rs)
 {
     esm_buf_free(&rs->body);
+    if (rs->more.free)
+        rs->more.free(rs->more.state);
     free(rs->location);
     free(rs->link);
 }
@@ -100,8 +102,12 @@ void esa_respond_error(esa_response *rs, unsigned status, const char *fmt, ...)
             i++;
         }
     }
+    if (rs->more.free) /* an error answer replaces the whole body */
+        rs->more.free(rs->more.state);
+    rs->more = (esa_stream){0};
     rs->status = status;
     rs->body.len = 0;
+    rs->body.failed = 0;
     esm_buf_puts(&rs->body, "{\"detail\":");
     esm_buf_json_string(&rs->body, text, len);
     esm_buf_puts(&rs->body, "}");

@@ -26,9 +26,21 @@ typedef struct {
     size_t body_len;
 } esa_request;
 
+/* The rest of a body too large to build whole (data pages, see data_read.c):
+ * once the server has sent rs->body, it calls next() for each further part.
+ * next() appends at least one byte to b and returns 1 while more follows, 0
+ * after the last part, -1 when it failed: the server then cuts the transfer
+ * (no valid short body). free() releases state, whichever way it ended. */
+typedef struct {
+    int (*next)(void *state, esm_buf *b);
+    void (*free)(void *state);
+    void *state;
+} esa_stream;
+
 typedef struct {
     unsigned status;
-    esm_buf body;        /* JSON text */
+    esm_buf body;        /* JSON text: all of it, or its first part when more.next is set */
+    esa_stream more;
     char *location;      /* malloc'ed or NULL */
     char *link;          /* malloc'ed or NULL */
     bool www_authenticate;

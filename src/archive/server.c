@@ -40,6 +40,7 @@ typedef struct {
     struct timespec start;
     unsigned status;
     size_t bytes;
+    bool cut; /* a streamed body failed after its headers were sent */
     esa_param *params;
     size_t n_params, cap_params;
     char method[16];
@@ -87,20 +88,88 @@ static void free_state(conn_state *cs)
     free(cs);
 }
 
+/* A body sent in parts (esa_stream): the part in hand and where its sending
+ * stands. The part is libmicrohttpd's to free (stream_free) once the
+ * connection is done with it; cs is valid while stream_read is called. */
+typedef struct {
+    esm_buf part;
+    size_t sent;
+    bool last;
+    esa_stream more;
+    conn_state *cs;
+} streamed;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    streamed *s = cls;
+    while (s->sent == s->part.len) {
+        if (s->last)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        s->part.len = 0;
+        s->sent = 0;
+        int rc = s->more.next(s->more.state, &s->part);
+        if (rc < 0 || s->part.failed) {
+            s->cs->cut = true;
+            return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a broken transfer */
+        }
+        s->last = rc == 0;
+    }
+    size_t n = s->part.len - s->sent < max ? s->part.len - s->sent : max;
+    memcpy(buf, s->part.data + s->sent, n);
+    s->sent += n;
+    s->cs->bytes += n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    streamed *s = cls;
+    esm_buf_free(&s->part);
+    s->more.free(s->more.state);
+    free(s);
+}
+
+/* A response of rs->body and, when the body goes on, of its stream (sent
+ * chunked: the length is not known in advance). rs->body and rs->more are
+ * the response's after this. */
+static struct MHD_Response *create_response(conn_state *cs, esa_response *rs)
+{
+    if (!rs->more.next) {
+        size_t len = rs->body.len;
+        char *data = rs->body.data;
+        rs->body.data = NULL;
+        struct MHD_Response *r =
+            data ? MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE)
+                 : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            free(data);
+        cs->bytes = len;
+        return r;
+    }
+    streamed *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->part = rs->body;
+    s->more = rs->more;
+    s->cs = cs;
+    esm_buf_init(&rs->body);
+    rs->more = (esa_stream){0};
+    /* The block size matters only for bodies of known length. */
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s,
+                                                               stream_free);
+    if (!r)
+        stream_free(s);
+    return r;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *c, conn_state *cs, esa_response *rs)
 {
     if (rs->status == 0 || rs->body.failed)
         esa_respond_error(rs, 503, "Internal error while answering");
-    size_t len = rs->body.len;
-    char *data = rs->body.data;
-    rs->body.data = NULL;
-    struct MHD_Response *r =
-        data ? MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE)
-             : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (!r) {
-        free(data);
+    struct MHD_Response *r = create_response(cs, rs);
+    if (!r)
         return MHD_NO;
-    }
     MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     if (rs->location)
@@ -110,7 +179,6 @@ static enum MHD_Result send_response(struct MHD_Connection *c, conn_state *cs, e
     if (rs->www_authenticate)
         MHD_add_response_header(r, "WWW-Authenticate", "Token");
     cs->status = rs->status;
-    cs->bytes = len;
     enum MHD_Result ret = MHD_queue_response(c, rs->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -309,7 +377,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(stderr, "%s %s \"%s %s\" %u %zu %.1fms%s\n", when, peer, cs->method, cs->url, cs->status, cs->bytes,
             elapsed_ms(&cs->start),
-            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+            cs->cut ? " (response cut: reading the data failed)"
+            : toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     free_state(cs);
     *state = NULL;
     esa_deadline *d = connection_deadline(c);
