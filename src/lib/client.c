@@ -82,6 +82,7 @@ esm_client *esm_client_new(const char *base_url)
     c->connect_ms = ESM_DEFAULT_TIMEOUT_MS;
     c->idle_ms = ESM_DEFAULT_TIMEOUT_MS;
     c->retries = ESM_DEFAULT_RETRIES;
+    c->max_page_bytes = ESM_DEFAULT_MAX_PAGE_BYTES;
     char *alias = parse_base_url(c, base_url);
     esm_code rc = alias ? esm_client_set_script_alias(c, alias) : ESM_ERR_INVALID;
     free(alias);
@@ -253,6 +254,12 @@ void esm_client_set_retries(esm_client *c, int retries)
 {
     if (c)
         c->retries = retries < 0 ? 0 : retries > 100 ? 100 : retries;
+}
+
+void esm_client_set_max_page_bytes(esm_client *c, size_t bytes)
+{
+    if (c)
+        c->max_page_bytes = bytes > 0 ? bytes : ESM_DEFAULT_MAX_PAGE_BYTES;
 }
 
 void esm_client_set_trace(esm_client *c, esm_trace_fn fn, void *userdata)
