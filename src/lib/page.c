@@ -104,7 +104,7 @@ esm_code esm__parse_metadata_item(const char *text, size_t len, json_t **item, l
 {
     json_error_t err;
     bool reals = false;
-    size_t flags = JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK;
+    size_t flags = JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY; /* as an element of a list */
     json_t *j = json_loadb(text, len, flags, &err);
     if (!j && json_error_code(&err) == json_error_numeric_overflow) {
         reals = true;
