@@ -1,6 +1,7 @@
 /* The client handle: base URL, mount point, credentials, TLS and timeout
  * settings, and the detail of the last failure. Requests are in transport.c. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,7 +260,7 @@ void esm_client_set_retries(esm_client *c, int retries)
 void esm_client_set_max_page_bytes(esm_client *c, size_t bytes)
 {
     if (c)
-        c->max_page_bytes = bytes > 0 ? bytes : ESM_DEFAULT_MAX_PAGE_BYTES;
+        c->max_page_bytes = bytes == 0 ? ESM_DEFAULT_MAX_PAGE_BYTES : bytes > SIZE_MAX / 4 ? SIZE_MAX / 4 : bytes;
 }
 
 void esm_client_set_trace(esm_client *c, esm_trace_fn fn, void *userdata)

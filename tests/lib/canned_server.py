@@ -133,10 +133,11 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client gave up
 
     def do_drip(self, path, q):
-        """A byte every 0.2 s for up to 2 minutes (100 MiB announced): only a total budget ends it."""
+        """A byte every 0.2 s for up to 2 minutes (10 MiB announced, under the
+        client's page cap): only a total budget ends it."""
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(100 << 20))
+        self.send_header("Content-Length", str(10 << 20))
         self.end_headers()
         try:
             for _ in range(600):

@@ -110,6 +110,21 @@ static void test_metadata_pages_that_repeat(void **state)
     }
 }
 
+/* A metadata page over the client's max_page_bytes is an error, not halved:
+ * its objects are never that big. */
+static void test_metadata_page_over_the_cap(void **state)
+{
+    esm_client *c = client_for("nototal");
+    esm_client_set_max_page_bytes(c, 64 << 10);
+    esm_metadata_iter *it;
+    const esm_metadata *md;
+    assert_int_equal(esm_metadata_iter_new(c, NULL, &it), ESM_OK);
+    assert_int_equal(esm_metadata_iter_next(it, &md), ESM_ERR_PROTOCOL);
+    assert_non_null(strstr(esm_client_error(c), "offset=0: the answer exceeds the limit of 65536 bytes per page"));
+    esm_metadata_iter_free(it);
+    esm_client_free(c);
+}
+
 static void test_non_json_page_is_a_protocol_error(void **state)
 {
     esm_client *c = client_for("garbage");
@@ -296,6 +311,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metadata_totals),
         cmocka_unit_test(test_metadata_pages_that_repeat),
+        cmocka_unit_test(test_metadata_page_over_the_cap),
         cmocka_unit_test(test_non_json_page_is_a_protocol_error),
         cmocka_unit_test(test_elmond),
         cmocka_unit_test(test_page_that_does_not_advance),
