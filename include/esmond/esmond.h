@@ -97,6 +97,12 @@ void esm_client_set_request_timeout(esm_client *c, long total_ms);
  * 429/502/503/504, with exponential backoff (200 ms doubling, at most 5 s) or
  * the server's Retry-After (at most 30 s); default 3. Writes are never retried. */
 void esm_client_set_retries(esm_client *c, int retries);
+/* The largest answer the client reads, in bytes; 0 restores the default, 32 MiB
+ * (a legitimate page is far smaller: 1000 big histograms are a few MB). A
+ * larger answer is ESM_ERR_PROTOCOL, except that a data iterator asks for that
+ * page again with half the limit, down to one point. Memory stays within about
+ * this much per client whatever a server sends. */
+void esm_client_set_max_page_bytes(esm_client *c, size_t bytes);
 /* Called with each request's method and full URL before it is sent. */
 typedef void (*esm_trace_fn)(void *userdata, const char *method, const char *url);
 void esm_client_set_trace(esm_client *c, esm_trace_fn fn, void *userdata);
@@ -196,7 +202,10 @@ typedef struct esm_metadata_iter esm_metadata_iter;
 
 /* Iterates over every metadata object matching q (NULL: all), fetching pages
  * with offset until metadata-count-total items are read, or a short or empty
- * page when the total is missing or wrong. At most one page is held. */
+ * page when the total is missing or wrong. At most one page's text and one
+ * object are held. A page that starts with the same object as an earlier page
+ * (a server ignoring offset) ends the read with ESM_ERR_PROTOCOL, as does a
+ * malformed object; after an error the iterator is at its end. */
 esm_code esm_metadata_iter_new(esm_client *c, const esm_query *q, esm_metadata_iter **out);
 /* ESM_OK with *md set, ESM_DONE at the end, or an error. */
 esm_code esm_metadata_iter_next(esm_metadata_iter *it, const esm_metadata **md);
@@ -221,8 +230,11 @@ typedef struct {
  * (time, time-start, time-end, time-range; NULL: the server's default), in
  * pages of page_size points (0: 1000), with time-start = last ts + 1. Memory
  * stays within one page's text and one point whatever the series length. A
- * point that is malformed, or older than its page's time-start (a server
- * ignoring the cursor), ends the read with ESM_ERR_PROTOCOL. */
+ * page over the client's max_page_bytes is asked again with half as many
+ * points (down to one), and the smaller page size stays. A point that is
+ * malformed, or older than its page's time-start (a server ignoring the
+ * cursor), or a page holding more points than asked for (a server ignoring
+ * limit), ends the read with ESM_ERR_PROTOCOL. */
 esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, size_t page_size,
                            esm_data_iter **out);
 esm_code esm_data_iter_next(esm_data_iter *it, const esm_point **pt);

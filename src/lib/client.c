@@ -1,6 +1,7 @@
 /* The client handle: base URL, mount point, credentials, TLS and timeout
  * settings, and the detail of the last failure. Requests are in transport.c. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,7 @@ esm_client *esm_client_new(const char *base_url)
     c->connect_ms = ESM_DEFAULT_TIMEOUT_MS;
     c->idle_ms = ESM_DEFAULT_TIMEOUT_MS;
     c->retries = ESM_DEFAULT_RETRIES;
+    c->max_page_bytes = ESM_DEFAULT_MAX_PAGE_BYTES;
     char *alias = parse_base_url(c, base_url);
     esm_code rc = alias ? esm_client_set_script_alias(c, alias) : ESM_ERR_INVALID;
     free(alias);
@@ -253,6 +255,12 @@ void esm_client_set_retries(esm_client *c, int retries)
 {
     if (c)
         c->retries = retries < 0 ? 0 : retries > 100 ? 100 : retries;
+}
+
+void esm_client_set_max_page_bytes(esm_client *c, size_t bytes)
+{
+    if (c)
+        c->max_page_bytes = bytes == 0 ? ESM_DEFAULT_MAX_PAGE_BYTES : bytes > SIZE_MAX / 4 ? SIZE_MAX / 4 : bytes;
 }
 
 void esm_client_set_trace(esm_client *c, esm_trace_fn fn, void *userdata)

@@ -9,6 +9,7 @@
 
 #define ESM_DEFAULT_TIMEOUT_MS 20000L
 #define ESM_DEFAULT_RETRIES 3
+#define ESM_DEFAULT_MAX_PAGE_BYTES ((size_t)32 << 20)
 
 struct esm_client {
     CURL *curl;          /* one easy handle, reused so connections stay alive */
@@ -21,6 +22,7 @@ struct esm_client {
     long connect_ms, idle_ms;
     long total_ms;       /* each request's whole duration, retries included; 0: 3 idle timeouts */
     int retries;
+    size_t max_page_bytes; /* the largest answer read, at most SIZE_MAX / 4 (room to double) */
     esm_trace_fn trace;
     void *trace_userdata;
     esm_code error_code; /* of the last failure, ESM_OK when none */

@@ -1,7 +1,8 @@
 /* Data points of one series, page by page with time-start = last ts + 1
  * (esmond-rest-api §9.3, the loop clients use): immune to concurrent inserts,
  * and memory stays within one page's text whatever the series length: the
- * points are parsed one by one as they are handed out. */
+ * points are parsed one by one as they are handed out, and a page's text is
+ * at most the client's max_page_bytes. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,14 +17,13 @@
 struct esm_data_iter {
     esm_client *c;
     char *path;          /* the series' path, no query */
-    size_t page_size;
+    size_t limit;        /* points asked per page: the caller's page size, halved for big points */
     long long start;     /* cursor: time-start of the next page */
     bool has_start;      /* false: first page without a time filter (server default) */
     long long end;
     bool has_end;        /* false: open end */
     esm__response page;  /* the current page's text */
-    size_t pos;          /* where its next point starts */
-    size_t n;            /* points read from it */
+    esm__list list;      /* the walk through it */
     long long last;      /* the last one's ts */
     bool in_page;
     json_t *current;     /* the point handed out */
@@ -83,7 +83,7 @@ esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, s
     if (!it)
         return ESM_ERR_NOMEM;
     it->c = c;
-    it->page_size = page_size ? page_size : DEFAULT_PAGE;
+    it->limit = page_size ? page_size : DEFAULT_PAGE;
     it->more = true;
     /* A full URL keeps only its path (esmond-rest-api §3.1); any query is replaced by ours. */
     const char *p = strstr(uri, "://");
@@ -114,39 +114,37 @@ static void clear_page(esm_data_iter *it)
     it->in_page = false;
 }
 
-static size_t skip_space(const esm__response *r, size_t pos)
-{
-    while (pos < r->len && (r->body[pos] == ' ' || r->body[pos] == '\t' || r->body[pos] == '\r' || r->body[pos] == '\n'))
-        pos++;
-    return pos;
-}
-
 static esm_code not_points(esm_data_iter *it)
 {
     return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the answer is not a list of points", it->path);
 }
 
+/* A page over the client's max_page_bytes is asked again with half the
+ * limit (its points are big); the smaller limit stays for the next pages. */
 static esm_code fetch_page(esm_data_iter *it)
 {
-    char target[8192];
-    int len = snprintf(target, sizeof target, "%s?limit=%zu", it->path, it->page_size);
-    if (it->has_start)
-        len += snprintf(target + len, sizeof target - (size_t)len, "&time-start=%lld", it->start);
-    if (it->has_end)
-        len += snprintf(target + len, sizeof target - (size_t)len, "&time-end=%lld", it->end);
-    if (len < 0 || (size_t)len >= sizeof target)
-        return esm__client_fail(it->c, ESM_ERR_INVALID, "series path too long");
-    clear_page(it);
-    esm_code rc = esm__request(it->c, "GET", target, NULL, 0, false, &it->page);
-    if (rc != ESM_OK)
-        return rc;
-    it->pos = skip_space(&it->page, 0);
-    if (!it->page.body || it->pos >= it->page.len || it->page.body[it->pos] != '[')
-        return not_points(it);
-    it->pos++;
-    it->n = 0;
-    it->in_page = true;
-    return ESM_OK;
+    for (;;) {
+        char target[8192];
+        int len = snprintf(target, sizeof target, "%s?limit=%zu", it->path, it->limit);
+        if (it->has_start)
+            len += snprintf(target + len, sizeof target - (size_t)len, "&time-start=%lld", it->start);
+        if (it->has_end)
+            len += snprintf(target + len, sizeof target - (size_t)len, "&time-end=%lld", it->end);
+        if (len < 0 || (size_t)len >= sizeof target)
+            return esm__client_fail(it->c, ESM_ERR_INVALID, "series path too long");
+        clear_page(it);
+        esm_code rc = esm__request(it->c, "GET", target, NULL, 0, false, &it->page);
+        if (rc != ESM_OK && it->page.too_big && it->limit > 1) {
+            it->limit /= 2;
+            continue;
+        }
+        if (rc != ESM_OK)
+            return rc;
+        if (!esm__list_open(&it->list, it->page.body, it->page.len))
+            return not_points(it);
+        it->in_page = true;
+        return ESM_OK;
+    }
 }
 
 /* After a page's last point: whether to ask for the next one, from where. */
@@ -154,7 +152,7 @@ static esm_code end_page(esm_data_iter *it)
 {
     clear_page(it);
     /* A short page is the last; so is one whose cursor would pass the end. */
-    it->more = it->n == it->page_size && (!it->has_end || it->last < it->end) && it->last < LLONG_MAX;
+    it->more = it->list.n == it->limit && (!it->has_end || it->last < it->end) && it->last < LLONG_MAX;
     if (it->more) {
         it->start = it->last + 1;
         it->has_start = true;
@@ -165,22 +163,20 @@ static esm_code end_page(esm_data_iter *it)
 /* The page's next point (ESM_OK), its end (ESM_DONE) or an error. */
 static esm_code next_point(esm_data_iter *it)
 {
-    const esm__response *r = &it->page;
     clear_point(it);
-    size_t pos = skip_space(r, it->pos);
-    if (pos < r->len && r->body[pos] == ']')
-        return skip_space(r, pos + 1) == r->len ? end_page(it) : not_points(it);
-    if (it->n > 0) {
-        if (pos >= r->len || r->body[pos] != ',')
-            return not_points(it);
-        pos = skip_space(r, pos + 1);
-    }
-    size_t used;
-    esm_code rc = esm__parse_data_point(r->body + pos, r->len - pos, &it->current, &used);
+    const char *at;
+    size_t left, used;
+    int found = esm__list_next(&it->list, &at, &left);
+    if (found <= 0)
+        return found == 0 ? end_page(it) : not_points(it);
+    /* A server that ignores limit would make pages as big as the series. */
+    if (it->list.n == it->limit)
+        return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the page holds more than the %zu points asked for",
+                                it->path, it->limit);
+    esm_code rc = esm__parse_data_point(at, left, &it->current, &used);
     if (rc != ESM_OK)
         return rc == ESM_ERR_PROTOCOL ? not_points(it) : rc;
-    it->pos = pos + used;
-    it->n++;
+    esm__list_took(&it->list, used);
     it->last = json_integer_value(json_object_get(it->current, "ts"));
     /* Every page must move the cursor on: a server that ignores time-start
      * would give the same page again and again. */

@@ -16,6 +16,7 @@ typedef struct {
     char *body;         /* NUL-terminated, decoded (gzip undone) */
     size_t len;
     char *content_type; /* NULL when absent */
+    bool too_big;       /* no answer: it was over the client's max_page_bytes */
 } esm__response;
 
 /* Sends one request. target is an absolute path with optional query
@@ -70,6 +71,11 @@ esm_metadata *esm__metadata_from_json(json_t *obj);
  * an integer. ESM_ERR_PROTOCOL (and *items NULL) unless the body is a JSON
  * array; its elements are checked by esm__metadata_from_json(). */
 esm_code esm__parse_metadata_page(const char *body, size_t len, json_t **items, long long *total);
+/* Parses one element of a metadata page's text, as esm__parse_metadata_page()
+ * reads it: the JSON value at text, followed by anything; *used is the bytes
+ * it took, *total its metadata-count-total (or -1). The metadata iterator
+ * holds one element at a time, not the page's tree (five times its text). */
+esm_code esm__parse_metadata_item(const char *text, size_t len, json_t **item, long long *total, size_t *used);
 /* Parses a data page: an array of {"ts": int, "val": any}, checked;
  * ESM_ERR_PROTOCOL (and *items NULL) otherwise. Integers beyond 64 bits are
  * accepted (read as reals; ts stays an integer). */
@@ -79,6 +85,23 @@ esm_code esm__parse_data_page(const char *body, size_t len, json_t **items);
  * holds one point at a time, not the page's tree (a thousand histograms are
  * ten times their text in jansson). */
 esm_code esm__parse_data_point(const char *text, size_t len, json_t **point, size_t *used);
+
+/* ---- list pages read element by element (list_text.c) ---- */
+
+typedef struct {
+    const char *text;
+    size_t len;
+    size_t pos; /* where the next element (or its comma) is looked for */
+    size_t n;   /* elements taken */
+} esm__list;
+
+/* Starts at the '[' that opens text (after white space); false if none. */
+bool esm__list_open(esm__list *l, const char *text, size_t len);
+/* 1: the next element starts at *at, *left bytes from the text's end; 0: the
+ * list has ended and only white space follows; -1: the text is not a list. */
+int esm__list_next(esm__list *l, const char **at, size_t *left);
+/* After the element just found, which took used bytes. */
+void esm__list_took(esm__list *l, size_t used);
 
 /* ---- queries (query.c) ---- */
 

@@ -99,3 +99,20 @@ esm_code esm__parse_data_point(const char *text, size_t len, json_t **point, siz
     *used = p ? (size_t)err.position : 0;
     return rc;
 }
+
+esm_code esm__parse_metadata_item(const char *text, size_t len, json_t **item, long long *total, size_t *used)
+{
+    json_error_t err;
+    bool reals = false;
+    size_t flags = JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY; /* as an element of a list */
+    json_t *j = json_loadb(text, len, flags, &err);
+    if (!j && json_error_code(&err) == json_error_numeric_overflow) {
+        reals = true;
+        j = json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, &err);
+    }
+    long long n;
+    *item = j;
+    *used = j ? (size_t)err.position : 0;
+    *total = j && integer_member(j, "metadata-count-total", reals, &n) && n >= 0 ? n : -1;
+    return j ? ESM_OK : ESM_ERR_PROTOCOL;
+}

@@ -9,7 +9,6 @@
 
 #include "client_priv.h"
 
-#define BODY_CAP ((size_t)512 << 20)  /* larger answers are not esmond pages */
 #define BACKOFF_FIRST_MS 200L
 #define BACKOFF_MAX_MS 5000L
 #define RETRY_AFTER_MAX_S 30L
@@ -21,6 +20,7 @@
 typedef struct {
     char *data;
     size_t len, cap;
+    size_t max;  /* the client's max_page_bytes */
     bool too_big, nomem;
 } buffer;
 
@@ -28,7 +28,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     buffer *b = userdata;
     size_t n = size * nmemb;
-    if (n > BODY_CAP - b->len) {
+    if (n > b->max - b->len) {
         b->too_big = true;
         return 0;
     }
@@ -36,6 +36,8 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
         size_t cap = b->cap ? b->cap : 16384;
         while (cap < b->len + n + 1)
             cap *= 2;
+        if (cap > b->max + 1)
+            cap = b->max + 1; /* never twice what may be kept */
         char *p = realloc(b->data, cap);
         if (!p) {
             b->nomem = true;
@@ -156,7 +158,7 @@ static bool setup(esm_client *c, const char *method, const char *url, const char
     SET(CURLOPT_LOW_SPEED_LIMIT, MIN_RATE);
     SET(CURLOPT_LOW_SPEED_TIME, c->idle_ms / 1000 + (c->idle_ms % 1000 != 0));
     SET(CURLOPT_TIMEOUT_MS, left_ms); /* what remains of the request's budget */
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)BODY_CAP);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)b->max); /* an announced length over it fails at once */
     SET(CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
     SET(CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
     if (c->ca_file)
@@ -297,7 +299,8 @@ static esm_code fail_curl(esm_client *c, const char *method, const char *url, CU
     if (b->nomem || cc == CURLE_OUT_OF_MEMORY)
         return esm__client_fail(c, ESM_ERR_NOMEM, "%s %s: out of memory", method, url);
     if (b->too_big || cc == CURLE_FILESIZE_EXCEEDED)
-        return esm__client_fail(c, ESM_ERR_PROTOCOL, "%s %s: the answer exceeds %zu MiB", method, url, BODY_CAP >> 20);
+        return esm__client_fail(c, ESM_ERR_PROTOCOL, "%s %s: the answer exceeds the limit of %zu bytes per page", method,
+                                url, b->max);
     esm_code code = cc == CURLE_OPERATION_TIMEDOUT     ? ESM_ERR_TIMEOUT
                     : cc == CURLE_BAD_CONTENT_ENCODING ? ESM_ERR_PROTOCOL
                                                        : ESM_ERR_TRANSPORT;
@@ -382,7 +385,7 @@ esm_code esm__request(esm_client *c, const char *method, const char *target, con
     if (rc != ESM_OK)
         return rc == ESM_ERR_NOMEM ? esm__client_fail(c, rc, "out of memory") : rc;
     struct curl_slist *headers = build_headers(c, write, body != NULL);
-    buffer b = {0};
+    buffer b = {.max = c->max_page_bytes};
     long status = 0;
     if (!headers) {
         rc = esm__client_fail(c, ESM_ERR_NOMEM, "out of memory");
@@ -392,6 +395,8 @@ esm_code esm__request(esm_client *c, const char *method, const char *target, con
     c->http_status = status;
     if (cc != CURLE_OK) {
         rc = fail_curl(c, method, url, cc, &b);
+        if (out)
+            out->too_big = b.too_big || cc == CURLE_FILESIZE_EXCEEDED;
         goto done;
     }
     rc = status >= 200 && status < 300 ? ESM_OK : fail_status(c, method, url, status, &b);

@@ -1,5 +1,7 @@
 /* The library's readers of archive answers: metadata and data pages, the
- * views built on them, and every value accessor. Input: one HTTP body. */
+ * views built on them, and every value accessor; the element-by-element walk
+ * of the iterators against the whole-page parse. Input: one HTTP body. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -28,8 +30,45 @@ static void walk_value(const esm_value *v, int depth)
     }
 }
 
+/* The iterators' walk (one element at a time) over the same text: -1 when it
+ * meets a bad element or is not a list, else the elements. */
+static long walk_list(const char *text, size_t size, bool points)
+{
+    esm__list l;
+    if (!esm__list_open(&l, text, size))
+        return -1;
+    const char *at;
+    size_t left, used;
+    int found;
+    while ((found = esm__list_next(&l, &at, &left)) == 1) {
+        json_t *item;
+        long long total;
+        esm_code rc = points ? esm__parse_data_point(at, left, &item, &used)
+                             : esm__parse_metadata_item(at, left, &item, &total, &used);
+        json_decref(item);
+        if (rc != ESM_OK)
+            return -1;
+        esm__list_took(&l, used);
+    }
+    return found == 0 ? (long)l.n : -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    /* Both readings of a page agree: the walk takes what the whole-page
+     * parse takes, element for element. */
+    json_t *whole = NULL;
+    long long whole_total;
+    long n = esm__parse_metadata_page((const char *)data, size, &whole, &whole_total) == ESM_OK
+                 ? (long)json_array_size(whole) : -1;
+    json_decref(whole);
+    if (walk_list((const char *)data, size, false) != n)
+        abort();
+    n = esm__parse_data_page((const char *)data, size, &whole) == ESM_OK ? (long)json_array_size(whole) : -1;
+    json_decref(whole);
+    if (walk_list((const char *)data, size, true) != n)
+        abort();
+
     json_t *items = NULL;
     long long total;
     if (esm__parse_metadata_page((const char *)data, size, &items, &total) == ESM_OK) {

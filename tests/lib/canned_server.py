@@ -133,10 +133,11 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client gave up
 
     def do_drip(self, path, q):
-        """A byte every 0.2 s for up to 2 minutes (100 MiB announced): only a total budget ends it."""
+        """A byte every 0.2 s for up to 2 minutes (10 MiB announced, under the
+        client's page cap): only a total budget ends it."""
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(100 << 20))
+        self.send_header("Content-Length", str(10 << 20))
         self.end_headers()
         try:
             for _ in range(600):
@@ -222,6 +223,17 @@ class Handler(BaseHTTPRequestHandler):
     def do_capped(self, path, q):  # pages smaller than the limit asked for
         self.metadata_page(q, "capped", 2500, 2500, 700)
 
+    # Servers that ignore offset: every page would come back for ever.
+
+    def do_repeat(self, path, q):  # the same full page whatever the offset
+        self.metadata_page(dict(q, offset="0"), "repeat", 2500, 2500, 10000)
+
+    def do_liar(self, path, q):  # short pages, offset ignored, a total that promises more
+        self.metadata_page(dict(q, offset="0"), "liar", 2500, 2500, 700)
+
+    def do_cycle(self, path, q):  # two pages in turn
+        self.metadata_page(dict(q, offset=str(int(q.get("offset", "0")) % 2000)), "cycle", 5000, 5000, 10000)
+
     def do_garbage(self, path, q):
         self.send(200, "<html>not a list</html>", ctype="text/html")
 
@@ -245,6 +257,17 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, [{"ts": last - limit + 1 + i, "val": i} for i in range(limit)])
             return
         self.send_json(200, [{"ts": 1 + i, "val": i} for i in range(limit)])
+
+    def do_bigpoints(self, path, q):
+        """3000 points of ~1 KB (ts 1..3000), paged as asked; with /huge one
+        point of 100 KB each."""
+        limit = int(q.get("limit", "1000"))
+        start = max(int(q.get("time-start", "1")), 1)
+        size = 100000 if path.endswith("/huge") else 1000
+        self.send_json(200, [{"ts": ts, "val": "x" * size} for ts in range(start, min(start + limit, 3001))])
+
+    def do_ignorelimit(self, path, q):  # 1500 points whatever the limit
+        self.send_json(200, [{"ts": 1 + i, "val": i} for i in range(1500)])
 
     def do_elmond(self, path, q):
         """elmond (perfSONAR 5): integer summary windows, base URIs ending in
