@@ -2,8 +2,8 @@
 # Installs the dependencies, builds and runs every test twice: a normal build
 # (build/) and an AddressSanitizer + UndefinedBehaviorSanitizer build
 # (build-asan/); in between, builds, installs and purges the Debian packages
-# (tests/packaging/deb.sh). Run as root on a fresh Debian 12 machine, from any
-# directory:
+# (tests/packaging/deb.sh). Last, runs each fuzz target for 15 s (build-fuzz/).
+# Run as root on a fresh Debian 12 machine, from any directory:
 #     bash scripts/check.sh
 # Exits non-zero as soon as a step fails.
 set -euo pipefail
@@ -42,5 +42,11 @@ run_step "configure build-asan" cmake -S "$root" -B build-asan -G Ninja -DCMAKE_
 run_step "build build-asan" cmake --build build-asan -j "$jobs"
 run_step "test build-asan" ctest --test-dir build-asan --output-on-failure -j2
 
+# libFuzzer (clang) with ASan+UBSan: each target briefly, from its committed corpus
+run_step "configure build-fuzz" env CC=clang cmake -S "$root" -B build-fuzz -G Ninja \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DESM_FUZZ=ON -DESM_SANITIZE=ON
+run_step "build build-fuzz" cmake --build build-fuzz -j "$jobs" --target fuzz_all
+run_step "fuzz build-fuzz" bash scripts/fuzz.sh build-fuzz 15
+
 step=""
-echo "check.sh: OK - all steps passed (build and build-asan: configure, build, ctest; debian packages)"
+echo "check.sh: OK - all steps passed (build and build-asan: configure, build, ctest; debian packages; fuzz targets)"

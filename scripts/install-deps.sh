@@ -16,6 +16,8 @@ packages=(
   # the Debian packages (debian/) and their test, tests/packaging/deb.sh
   debhelper dpkg-dev fakeroot
   wrk  # bench/archive_ingest.sh: requests/s of the archive's pages
+  # the fuzz build (check.sh, build-fuzz/): clang and libFuzzer, which clang only recommends
+  clang libclang-rt-14-dev
 )
 
 missing=()

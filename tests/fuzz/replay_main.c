@@ -1,5 +1,6 @@
 /* Runs a fuzz target over files without libFuzzer: each argument is a file or
- * a directory of files, fed to LLVMFuzzerTestOneInput once each. The normal
+ * a directory of files, fed to LLVMFuzzerTestOneInput once each (after
+ * LLVMFuzzerInitialize, when the target has one). The normal
  * build uses this to replay the seed corpora as regression tests; a build
  * with -DESM_FUZZ=ON (clang) links libFuzzer's main instead. */
 #include <dirent.h>
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional, as in libFuzzer: run once before the first input. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static int run_file(const char *path)
 {
@@ -44,6 +47,8 @@ static int run_file(const char *path)
 int main(int argc, char **argv)
 {
     int failures = 0, files = 0;
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++) {
         struct stat sb;
         if (stat(argv[i], &sb) != 0) {

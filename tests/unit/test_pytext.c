@@ -93,6 +93,21 @@ static void test_invalid_utf8_is_not_dropped(void **state)
     esm_buf_free(&b);
 }
 
+/* Sequences of valid shape that are no characters (found by fuzz_pytext):
+ * an overlong '/', a surrogate, a value above U+10FFFF. Each byte becomes
+ * U+FFFD, so the text stays valid UTF-8. */
+static void test_non_characters_are_replaced(void **state)
+{
+    (void)state;
+    esm_buf b;
+    esm_buf_init(&b);
+    esm_py_repr_string(&b, "\xc0\xaf|\xed\xa0\x80|\xf7\x9d\x9d\x9d", 11);
+    esm_buf_append(&b, "", 1);
+    assert_string_equal(b.data, "'" "\xef\xbf\xbd\xef\xbf\xbd|" "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+                                "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd'");
+    esm_buf_free(&b);
+}
+
 static void test_csv_fields(void **state)
 {
     (void)state;
@@ -118,6 +133,7 @@ int main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_none_pointer),
         cmocka_unit_test(test_invalid_utf8_is_not_dropped),
+        cmocka_unit_test(test_non_characters_are_replaced),
         cmocka_unit_test(test_csv_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,9 @@
 #include "pyfloat.h"
 
 /* Decodes one UTF-8 sequence at s (n bytes left); *len gets its length.
- * An invalid byte gives U+FFFD with *len 1. */
+ * An invalid byte gives U+FFFD with *len 1; so does the lead byte of an
+ * overlong form, a surrogate or a value above U+10FFFF, which are no
+ * characters and would be copied out as invalid UTF-8. */
 static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *len)
 {
     unsigned c = s[0];
@@ -29,6 +31,11 @@ static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *len)
             return 0xFFFD;
         }
         cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    static const uint32_t least[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < least[need] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+        *len = 1;
+        return 0xFFFD;
     }
     *len = need + 1;
     return cp;
