@@ -64,7 +64,8 @@ for mode in summaries plain; do
     name=${s%%=*} exe=${s#*=}
     start "$exe" "$tmp/$name.$mode.db"
     line=$(python3 bench/lib/bulk_ingest.py "$url" "$tmp/data" $flag)
-    fig[$name.ingest.$mode]=$(sed 's/.*points\/s //' <<<"$line")
+    fig[$name.ingest.$mode]=$(awk '{print $8}' <<<"$line")
+    fig[$name.client.$mode]=$(awk '{printf "%.1f", 100 * $10 / $6}' <<<"$line")  # client CPU, % of the time
     fig[points]=$(awk '{print $2}' <<<"$line")
     fig[requests]=$(awk '{print $4}' <<<"$line")
     stop_all
@@ -110,10 +111,10 @@ stop_all
 ratio() { [ -n "$baseline" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "  (%.2fx %s)", a / b, "'"$baseline"'" }'; true; }
 echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), $(date -u +%Y-%m-%d)"
 echo "data: esmond-sample-data --pairs $pairs --days $days: ${fig[points]} points in ${fig[requests]} bulk PUTs"
-printf 'ingest with summaries:    %8.0f points/s%s\n' "${fig[new.ingest.summaries]}" \
-  "$(ratio "${fig[new.ingest.summaries]}" "${fig[old.ingest.summaries]:-1}")"
-printf 'ingest without summaries: %8.0f points/s%s\n' "${fig[new.ingest.plain]}" \
-  "$(ratio "${fig[new.ingest.plain]}" "${fig[old.ingest.plain]:-1}")"
+printf 'ingest with summaries:    %8.0f points/s%s, client CPU %s%% of it\n' "${fig[new.ingest.summaries]}" \
+  "$(ratio "${fig[new.ingest.summaries]}" "${fig[old.ingest.summaries]:-1}")" "${fig[new.client.summaries]}"
+printf 'ingest without summaries: %8.0f points/s%s, client CPU %s%% of it\n' "${fig[new.ingest.plain]}" \
+  "$(ratio "${fig[new.ingest.plain]}" "${fig[old.ingest.plain]:-1}")" "${fig[new.client.plain]}"
 printf 'data page (1,000 histograms, %s bytes): %8.0f requests/s%s\n' "${fig[page.bytes]}" "${fig[new.page]}" \
   "$(ratio "${fig[new.page]}" "${fig[old.page]:-1}")"
 printf 'metadata listing (150 tests, %s bytes):  %8.0f requests/s%s\n' "${fig[list.bytes]}" "${fig[new.list]}" \

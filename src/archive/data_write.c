@@ -148,6 +148,25 @@ static type_rows *rows_of(write_state *w, const char *event_type)
     return t;
 }
 
+/* Runs one of the point inserts for p into the base series; returns the step's code. */
+static int insert_point(esa_db *db, const char *sql, long long base_id, const pending *p)
+{
+    sqlite3_stmt *s = esa_db_prepare(db, sql);
+    if (!s)
+        return SQLITE_ERROR;
+    sqlite3_bind_int64(s, 1, base_id);
+    sqlite3_bind_int64(s, 2, p->ts);
+    sqlite3_bind_text(s, 3, p->v.json, -1, SQLITE_STATIC); /* p outlives the step */
+    if (p->v.has_state) {
+        sqlite3_bind_int64(s, 4, p->v.a);
+        sqlite3_bind_int64(s, 5, p->v.b);
+        sqlite3_bind_int64(s, 6, 1);
+    }
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc;
+}
+
 /* Stores one point and updates its summaries in the batch. */
 static store_result store_point(write_state *w, const pending *p)
 {
@@ -156,28 +175,19 @@ static store_result store_point(write_state *w, const pending *p)
         return FAILED;
     if (t->base_id < 0)
         return UNREGISTERED;
-    bool numeric = is_numeric(p->info->data_type);
-    sqlite3_stmt *s = esa_db_prepare(w->db, "SELECT 1 FROM point WHERE series_id = ? AND ts = ?");
-    if (!s)
-        return FAILED;
-    sqlite3_bind_int64(s, 1, t->base_id);
-    sqlite3_bind_int64(s, 2, p->ts);
-    bool replaced = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_reset(s);
-    if (replaced && numeric)
-        return CONFLICT;
-    s = esa_db_prepare(w->db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n) VALUES (?, ?, ?, ?, ?, ?)");
-    if (!s)
-        return FAILED;
-    sqlite3_bind_int64(s, 1, t->base_id);
-    sqlite3_bind_int64(s, 2, p->ts);
-    sqlite3_bind_text(s, 3, p->v.json, -1, SQLITE_TRANSIENT);
-    if (p->v.has_state) {
-        sqlite3_bind_int64(s, 4, p->v.a);
-        sqlite3_bind_int64(s, 5, p->v.b);
-        sqlite3_bind_int64(s, 6, 1);
+    /* A plain INSERT finds an existing point by its key error, sparing a lookup
+     * per point; only a replaced (non-numeric) point takes a second statement. */
+    bool replaced = false;
+    int rc = insert_point(w->db, "INSERT INTO point(series_id, ts, val, a, b, n) VALUES (?, ?, ?, ?, ?, ?)",
+                          t->base_id, p);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        if (is_numeric(p->info->data_type))
+            return CONFLICT;
+        replaced = true;
+        rc = insert_point(w->db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n) VALUES (?, ?, ?, ?, ?, ?)",
+                          t->base_id, p);
     }
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (rc != SQLITE_DONE)
         return FAILED;
     t->written = true;
     return esa_summaries_apply(w->batch, t->rows, t->n, p->info->data_type, p->ts, &p->v, replaced) ? STORED

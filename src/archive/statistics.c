@@ -47,6 +47,31 @@ static long digit_part(const char **p, const char *end, char *dst, size_t *ndst)
     return n;
 }
 
+/* Clinger's fast path: a digit string below 2^53 times a power of ten up to
+ * 1e22 is two exact doubles, so one multiplication or division rounds
+ * correctly, giving what strtod gives. Most bucket keys ("48.77") take it.
+ * digits[0..n) is an optional sign and ASCII digits; false: use strtod. */
+static bool exact_decimal(const char *digits, size_t n, long long exp10, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0;
+    bool neg = n && digits[0] == '-';
+    if (n && (digits[0] == '-' || digits[0] == '+'))
+        i++;
+    uint64_t m = 0;
+    for (; i < n; i++) {
+        m = m * 10 + (uint64_t)(digits[i] - '0');
+        if (m > (1ULL << 53))
+            return false;
+    }
+    if (exp10 < -22 || exp10 > 22)
+        return false;
+    double v = exp10 < 0 ? (double)m / pow10[-exp10] : (double)m * pow10[exp10];
+    *out = neg ? -v : v;
+    return true;
+}
+
 /* Parses a bucket key with Python float() syntax, accepting finite decimal
  * numbers only. The digits are rebuilt without a radix point ("4100e-2" for
  * "41.00") so that strtod reads them the same in every locale. */
@@ -92,8 +117,10 @@ static bool parse_key(const char *s, size_t len, double *out)
     }
     if (s != end)
         goto done;
-    snprintf(canon + n, 32, "e%lld", exp10 - frac_digits);
-    *out = strtod(canon, NULL);
+    if (!exact_decimal(canon, n, exp10 - frac_digits, out)) {
+        snprintf(canon + n, 32, "e%lld", exp10 - frac_digits);
+        *out = strtod(canon, NULL);
+    }
     ok = isfinite(*out); /* the project treats inf and nan keys as non-numeric */
 done:
     if (canon != small)

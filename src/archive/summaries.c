@@ -128,26 +128,33 @@ static long long bin_end(long long start, long long window)
     return window > 0 ? start + window - 1 : start;
 }
 
+/* Writes one summary point: its served text, and counters for numeric bins (NULL: none). */
+static bool store_text(esa_db *db, long long series, long long ts, const esm_buf *text, const bin *counters)
+{
+    sqlite3_stmt *s = text->failed ? NULL
+                                   : esa_db_prepare(db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n)"
+                                                        " VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return false;
+    sqlite3_bind_int64(s, 1, series);
+    sqlite3_bind_int64(s, 2, ts);
+    sqlite3_bind_text(s, 3, text->data, (int)text->len, SQLITE_STATIC); /* text outlives the step */
+    if (counters) {
+        sqlite3_bind_int64(s, 4, counters->a);
+        sqlite3_bind_int64(s, 5, counters->b);
+        sqlite3_bind_int64(s, 6, counters->n);
+    }
+    bool ok = sqlite3_step(s) == SQLITE_DONE;
+    sqlite3_reset(s);
+    return ok;
+}
+
 static bool store_bin(esa_db *db, const bin *bn)
 {
     esm_buf text;
     esm_buf_init(&text);
     bin_render(bn, &text);
-    sqlite3_stmt *s = text.failed ? NULL
-                                  : esa_db_prepare(db, "INSERT OR REPLACE INTO point(series_id, ts, val, a, b, n)"
-                                                       " VALUES (?, ?, ?, ?, ?, ?)");
-    bool ok = false;
-    if (s) {
-        sqlite3_bind_int64(s, 1, bn->series);
-        sqlite3_bind_int64(s, 2, bn->ts);
-        sqlite3_bind_text(s, 3, text.data, (int)text.len, SQLITE_TRANSIENT);
-        if (bn->dt != ESM_DT_HISTOGRAM) {
-            sqlite3_bind_int64(s, 4, bn->a);
-            sqlite3_bind_int64(s, 5, bn->b);
-            sqlite3_bind_int64(s, 6, bn->n);
-        }
-        ok = sqlite3_step(s) == SQLITE_DONE;
-    }
+    bool ok = store_text(db, bn->series, bn->ts, &text, bn->dt == ESM_DT_HISTOGRAM ? NULL : bn);
     esm_buf_free(&text);
     return ok;
 }
@@ -281,14 +288,29 @@ static const esa_series *find_row(const esa_series *rows, int n, int st, long lo
     return NULL;
 }
 
-/* Statistics of window 0 describe one base histogram: stored at once. */
-static bool store_point_statistics(esa_db *db, const esa_series *row, esm_data_type dt, long long ts,
-                                   const esa_value *v)
+/* Statistics of window 0 describe one base histogram: written at once, straight
+ * from its members (keys as C strings, as a summed histogram keeps them), with
+ * no bucket copies. */
+static bool store_point_statistics(esa_db *db, const esa_series *row, long long ts, const esa_value *v)
 {
-    bin bn;
-    bin_init(&bn, row, ts, dt);
-    bool ok = bin_add(&bn, 0, 0, v->hist) && store_bin(db, &bn);
-    bin_clear(&bn);
+    if (!v->hist)
+        return false;
+    esm_hist_bucket small[64];
+    size_t nb = json_object_size(v->hist), i = 0;
+    esm_hist_bucket *b = nb <= 64 ? small : malloc(nb * sizeof *b);
+    if (!b)
+        return false;
+    const char *key;
+    json_t *count;
+    json_object_foreach(v->hist, key, count)
+        b[i++] = (esm_hist_bucket){key, strlen(key), json_integer_value(count)};
+    esm_buf text;
+    esm_buf_init(&text);
+    esm_histogram_statistics_write(&text, b, nb);
+    bool ok = store_text(db, row->id, ts, &text, NULL);
+    esm_buf_free(&text);
+    if (b != small)
+        free(b);
     return ok;
 }
 
@@ -296,7 +318,7 @@ static bool apply_one(esa_summary_batch *batch, const esa_series *row, long long
                       int n_rows, esm_data_type dt, long long ts, const esa_value *v, bool replaced)
 {
     if (row->summary_type == ESM_SUM_STATISTICS && row->window == 0)
-        return store_point_statistics(batch->db, row, dt, ts, v);
+        return store_point_statistics(batch->db, row, ts, v);
     long long start = bin_start(ts, row->window);
     bin *bn = batch_find(batch, row->id, start);
     bool fresh = !bn;

@@ -61,6 +61,47 @@ static void bump(decimal *x)
     }
 }
 
+/* The 15-digit test of shortest() without printf or strtod, for normal a in
+ * [1e-8, 1e15): m = a * 10^k rounded (k = 14 - exponent) is within 1 of the
+ * 15-digit rounding of a, each candidate c and 10^k are exact doubles, so
+ * c / 10^k == a is exactly strtod's verdict, and at most one 15-digit decimal
+ * reads back as a. Returns 1 with the digits (trailing zeros dropped), 0 when
+ * no decimal of up to 15 digits reads back as a, -1 when it cannot tell. */
+static int short_digits(double a, decimal *x)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (!(a >= 1e-8 && a < 1e15))
+        return -1;
+    int e = (int)floor(log10(a));
+    int k = 14 - e;
+    if (k < 0 || k > 22)
+        return -1;
+    double m = nearbyint(a * pow10[k]);
+    if (m - 1 < 1e14 || m + 1 >= 1e15) /* the exponent may be off by one: printf decides */
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        double c = m + (i == 0 ? 0 : i == 1 ? -1 : 1);
+        if (c / pow10[k] != a)
+            continue;
+        unsigned long long u = (unsigned long long)c;
+        while (u % 10 == 0)
+            u /= 10;
+        char tmp[20];
+        int n = 0;
+        do
+            tmp[n++] = (char)('0' + u % 10);
+        while (u /= 10);
+        for (int j = 0; j < n; j++)
+            x->d[j] = tmp[n - 1 - j];
+        x->n = n;
+        x->d[n] = '\0';
+        x->exp10 = e;
+        return 1;
+    }
+    return 0;
+}
+
 /* Shortest digits that round-trip, as Python's repr finds them. */
 static void shortest(double a, decimal *x)
 {
@@ -77,11 +118,16 @@ static void shortest(double a, decimal *x)
     /* For normal doubles every decimal of up to DBL_DIG (15) digits survives a
      * round trip, so if any string of <= 15 digits reads back as a, the
      * 15-digit rounding is that string padded with zeros. */
-    round_digits(a, 15, x);
-    if (round_trips(x, a)) {
-        while (x->n > 1 && x->d[x->n - 1] == '0')
-            x->d[--x->n] = '\0';
+    int found = short_digits(a, x);
+    if (found == 1)
         return;
+    if (found < 0) {
+        round_digits(a, 15, x);
+        if (round_trips(x, a)) {
+            while (x->n > 1 && x->d[x->n - 1] == '0')
+                x->d[--x->n] = '\0';
+            return;
+        }
     }
     round_digits(a, 16, x);
     if (round_trips(x, a))

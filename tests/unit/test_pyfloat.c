@@ -230,12 +230,45 @@ static void test_locale_independent(void **state)
     assert_true(ok1 && ok2);
 }
 
+/* Short decimals (the bucket values and percentiles of statistics): a value
+ * read from up to 15 significant digits prints those digits again, and is
+ * the shortest, across the fixed and exponent layouts. */
+static void test_short_decimals(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x2545f4914f6cdd1du;
+    for (int i = 0; i < 100000; i++) {
+        char digits[20], text[40], buf[ESM_PYFLOAT_MAX];
+        int n = 1 + (int)(xorshift64(&seed) % 15);
+        for (int j = 0; j < n; j++)
+            digits[j] = (char)('0' + xorshift64(&seed) % 10);
+        digits[0] = (char)('1' + xorshift64(&seed) % 9);
+        digits[n - 1] = (char)('1' + xorshift64(&seed) % 9);
+        digits[n] = '\0';
+        snprintf(text, sizeof text, "%se%d", digits, (int)(xorshift64(&seed) % 36) - 24);
+        double v = strtod(text, NULL);
+        check_shortest(v);
+        esm_pyfloat_format(v, buf);
+        char got[40];
+        int g = 0;
+        for (const char *s = buf; *s && *s != 'e'; s++)
+            if (*s >= '0' && *s <= '9' && (g > 0 || *s != '0'))
+                got[g++] = *s;
+        while (g > 1 && got[g - 1] == '0')
+            g--;
+        got[g] = '\0';
+        if (strcmp(got, digits) != 0)
+            fail_msg("%s printed as %s", text, buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_python_table),
         cmocka_unit_test(test_non_finite),
         cmocka_unit_test(test_round_trip_property),
+        cmocka_unit_test(test_short_decimals),
         cmocka_unit_test(test_powers_of_two),
         cmocka_unit_test(test_locale_independent),
     };

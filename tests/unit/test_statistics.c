@@ -295,6 +295,39 @@ static void test_empty_results(void **state)
     json_decref(h);
 }
 
+/* Bucket values read exactly as strtod reads them (the parser's fast path for
+ * short keys included): random keys of 1 to 20 digits, with and without a
+ * point and an exponent, each the only bucket, so its minimum is its value. */
+static void test_key_values_exact(void **state)
+{
+    (void)state;
+    srand(20261202);
+    for (int i = 0; i < 100000; i++) {
+        char key[64];
+        int nd = 1 + rand() % 20, point = rand() % (nd + 1), p = 0;
+        if (rand() % 4 == 0)
+            key[p++] = '-';
+        for (int d = 0; d < nd; d++) {
+            if (d == point && d > 0)
+                key[p++] = '.';
+            key[p++] = (char)('0' + rand() % 10);
+        }
+        if (rand() % 3 == 0)
+            p += snprintf(key + p, sizeof key - (size_t)p, "e%d", rand() % 61 - 30);
+        key[p] = '\0';
+        esm_hist_bucket b = {key, strlen(key), 1};
+        esm_buf text;
+        esm_buf_init(&text);
+        esm_histogram_statistics_write(&text, &b, 1);
+        json_t *s = parse(text.data);
+        double want = strtod(key, NULL);
+        if (json_real_value(json_object_get(s, "minimum")) != want)
+            fail_msg("%s: minimum %s, strtod %.17g", key, text.data, want);
+        json_decref(s);
+        esm_buf_free(&text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,7 +335,7 @@ int main(void)
         cmocka_unit_test(test_appendix_b),        cmocka_unit_test(test_summation_order),
         cmocka_unit_test(test_percentile_branches), cmocka_unit_test(test_mode),
         cmocka_unit_test(test_zero_count_buckets), cmocka_unit_test(test_key_syntax),
-        cmocka_unit_test(test_empty_results),
+        cmocka_unit_test(test_empty_results),     cmocka_unit_test(test_key_values_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
