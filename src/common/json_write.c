@@ -212,6 +212,41 @@ void esm_json_write(esm_buf *b, const json_t *v)
     }
 }
 
+void esm_json_write_tok(esm_buf *b, const esm_jdoc *d, uint32_t t)
+{
+    const esm_jtok *k = &d->tok[t];
+    switch (k->type) {
+    case ESM_JT_OBJECT: {
+        uint32_t it = 0, key, val;
+        esm_buf_append(b, "{", 1);
+        for (int first = 1; esm_jdoc_next_member(d, t, &it, &key, &val); first = 0) {
+            if (!first)
+                esm_buf_append(b, ",", 1);
+            esm_buf_json_string(b, esm_jdoc_str(d, key), d->tok[key].len);
+            esm_buf_append(b, ":", 1);
+            esm_json_write_tok(b, d, val);
+        }
+        esm_buf_append(b, "}", 1);
+        break;
+    }
+    case ESM_JT_ARRAY:
+        esm_buf_append(b, "[", 1);
+        for (uint32_t e = t + 1; e < k->next; e = d->tok[e].next) {
+            if (e != t + 1)
+                esm_buf_append(b, ",", 1);
+            esm_json_write_tok(b, d, e);
+        }
+        esm_buf_append(b, "]", 1);
+        break;
+    case ESM_JT_STRING: esm_buf_json_string(b, esm_jdoc_str(d, t), k->len); break;
+    case ESM_JT_INT: esm_buf_int(b, (long long)k->ival); break;
+    case ESM_JT_REAL: esm_buf_json_real(b, esm_jdoc_real(d, t)); break;
+    case ESM_JT_TRUE: esm_buf_append(b, "true", 4); break;
+    case ESM_JT_FALSE: esm_buf_append(b, "false", 5); break;
+    default: esm_buf_append(b, "null", 4); break;
+    }
+}
+
 char *esm_json_dumps(const json_t *v)
 {
     esm_buf b;

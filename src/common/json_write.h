@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "jsontok.h"
+
 /* A growable byte buffer. */
 typedef struct {
     char *data;
@@ -29,6 +31,8 @@ void esm_buf_json_real(esm_buf *b, double v);
 
 /* Appends the JSON text of v. */
 void esm_json_write(esm_buf *b, const json_t *v);
+/* Appends the JSON text of token t of d (the same text as for its jansson tree). */
+void esm_json_write_tok(esm_buf *b, const esm_jdoc *d, uint32_t t);
 /* Returns a malloc'ed NUL-terminated JSON text of v, or NULL when out of memory. */
 char *esm_json_dumps(const json_t *v);
 

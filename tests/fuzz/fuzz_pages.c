@@ -2,6 +2,9 @@
  * views built on them, and every value accessor. Input: one HTTP body. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "esmond/esmond_jansson.h"
 
 #include "internal.h"
 
@@ -53,16 +56,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         json_decref(items);
     }
-    if (esm__parse_data_page((const char *)data, size, &items) == ESM_OK) {
-        size_t i;
-        json_t *pt;
-        json_array_foreach(items, i, pt) {
+    /* the page's points as the data iterator reads them */
+    char *text = malloc(size + 1);
+    if (text) {
+        memcpy(text, data, size);
+        text[size] = '\0';
+        esm_jdoc doc;
+        esm_jdoc_init(&doc);
+        size_t pos = 0, used;
+        while (pos < size && (text[pos] == '[' || text[pos] == ',' || text[pos] == ' ')) {
+            long long ts;
+            uint32_t val;
+            if (esm__parse_data_point(text + pos + 1, size - pos - 1, &doc, &ts, &val, &used) != ESM_OK)
+                break;
             struct esm_value v;
-            esm__value_init(&v, json_object_get(pt, "val"));
+            esm__value_init(&v, &doc, val);
             walk_value(&v, 0);
+            esm_value_jansson(&v);
             esm__value_clear(&v);
+            pos += 1 + used;
         }
-        json_decref(items);
+        esm_jdoc_free(&doc);
+        free(text);
     }
     return 0;
 }

@@ -63,6 +63,34 @@ static json_t *parse(const char *text)
     return j;
 }
 
+/* A view of the tokens of j's text (as a page's reader makes them), and
+ * their release: the tokens hang off the view's doc. */
+typedef struct {
+    esm_jdoc doc; /* first: the view's doc pointer is the holder's */
+    char *text;
+} view_tokens;
+
+static void init_view(struct esm_value *v, const json_t *j)
+{
+    view_tokens *t = malloc(sizeof *t);
+    assert_non_null(t);
+    t->text = json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+    assert_non_null(t->text);
+    esm_jdoc_init(&t->doc);
+    size_t used;
+    assert_int_equal(esm_jdoc_parse(&t->doc, t->text, strlen(t->text), &used), ESM_JT_OK);
+    esm__value_init(v, &t->doc, 0);
+}
+
+static void clear_view(struct esm_value *v)
+{
+    view_tokens *t = (view_tokens *)v->doc;
+    esm__value_clear(v);
+    esm_jdoc_free(&t->doc);
+    free(t->text);
+    free(t);
+}
+
 /* A value view over its own JSON. */
 typedef struct {
     json_t *json;
@@ -74,13 +102,13 @@ static owned_value *value_of(const char *text)
     owned_value *o = malloc(sizeof *o);
     assert_non_null(o);
     o->json = parse(text);
-    esm__value_init(&o->v, o->json);
+    init_view(&o->v, o->json);
     return o;
 }
 
 static void value_free(owned_value *o)
 {
-    esm__value_clear(&o->v);
+    clear_view(&o->v);
     json_decref(o->json);
     free(o);
 }
@@ -710,14 +738,14 @@ static void test_data_pages(void **state)
     assert_true(json_is_integer(ts));
     assert_int_equal(json_integer_value(ts), 1398732990);
     struct esm_value v;
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     const char *bucket;
     long long count;
     assert_int_equal(esm_value_histogram_bucket(&v, 0, &bucket, &count), ESM_ERR_TYPE); /* > 2^63 */
     double d;
     assert_int_equal(esm_value_number(esm_value_member(&v, "9"), &d), ESM_OK);
     assert_true(fabs(d - 1.2345678901234568e23) < 1e8);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     assert_int_equal(data_page("[{\"ts\":1,\"val\":9223372036854775807}]", &items), ESM_OK);
@@ -874,7 +902,7 @@ static void check_hops(const esm_value *v, const json_t *j, shape_counts *counts
 static void check_value(const char *event_type, const char *summary, json_t *j, shape_counts *counts)
 {
     struct esm_value v;
-    esm__value_init(&v, j);
+    init_view(&v, j);
     shape s = shape_of(event_type, summary, j);
     counts->values[s]++;
 
@@ -955,7 +983,7 @@ static void check_value(const char *event_type, const char *summary, json_t *j, 
     default:
         fail();
     }
-    esm__value_clear(&v);
+    clear_view(&v);
 }
 
 /* Every .json file below dir, sorted, as malloc'ed paths. */
@@ -1155,7 +1183,7 @@ static void test_replay_spot_checks(void **state)
     (void)state;
     json_t *items = load_file(DATA "/replay/data/67a3c298de0b4237abee56b879e03587/histogram-rtt/base.json");
     struct esm_value v;
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     const char *bucket;
     long long n;
     assert_int_equal(esm_value_histogram_bucket(&v, 0, &bucket, &n), ESM_OK);
@@ -1166,34 +1194,34 @@ static void test_replay_spot_checks(void **state)
     assert_int_equal(n, 17);
     assert_string_equal(esm_value_json(&v), "{\"73.40\":10,\"73.47\":17,\"73.42\":15,\"73.45\":9,\"73.41\":15,"
                                             "\"73.46\":12,\"73.43\":13,\"73.44\":9}");
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/9d7e3c1a5b2f4e6d8c0a1b2c3d4e5f60/ntp-offset/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 3), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 3), "val"));
     double d;
     assert_string_equal(esm_value_json(&v), "-3e-06");
     assert_int_equal(esm_value_number(&v, &d), ESM_OK);
     assert_true(d == -3e-06);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/f6b732e9f351487a96126f0c25e5e546/throughput/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     assert_string_equal(esm_value_json(&v), "6760003015.0");
     assert_int_equal(esm_value_kind_of(&v), ESM_VAL_NUMBER);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/f6b732e9f351487a96126f0c25e5e546/failures/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 1), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 1), "val"));
     assert_string_equal(esm_value_failure(&v), "iperf3: error - unable to connect to server: Connection refused");
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     /* the timed-out hop */
     items = load_file(DATA "/replay/data/638e53d546924c58b067f3d6f6926059/packet-trace/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 1), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 1), "val"));
     esm_hop hop;
     assert_int_equal(esm_value_hop(&v, 2, &hop), ESM_OK);
     assert_true(hop.has_ttl);
@@ -1206,17 +1234,17 @@ static void test_replay_spot_checks(void **state)
     assert_int_equal(esm_value_hop(&v, 4, &hop), ESM_OK);
     assert_string_equal(hop.ip, "198.124.238.66");
     assert_true(hop.rtt == 70.064);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/f6b732e9f351487a96126f0c25e5e546/streams-throughput-subintervals/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     esm_subinterval sub;
     assert_int_equal(esm_value_size(&v), 2);
     assert_int_equal(esm_value_subinterval(esm_value_at(&v, 1), 0, &sub), ESM_OK);
     assert_true(sub.duration == 4.0001240000000005);
     assert_string_equal(esm_value_json(sub.val), "1514372763.0");
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 }
 
@@ -1440,10 +1468,11 @@ static void test_value_cache(void **state)
     assert_null(esm_value_at(esm_value_at(inner, 0), 0)); /* a number has no elements */
     assert_int_equal(esm_value_size(esm_value_at(inner, 0)), 0);
 
+    const esm_jdoc *doc = o->v.doc;
     esm__value_clear(&o->v);
     esm__value_clear(&o->v);
     assert_null(o->v.kids);
-    esm__value_init(&o->v, o->json);
+    esm__value_init(&o->v, doc, 0);
     assert_int_equal(esm_value_size(esm_value_member(&o->v, "a")), 2);
     value_free(o);
 
