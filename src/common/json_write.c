@@ -21,7 +21,7 @@ void esm_buf_free(esm_buf *b)
 
 /* Makes room for `extra` more bytes plus the terminator that keeps data a C
  * string at all times. */
-static int reserve(esm_buf *b, size_t extra)
+int esm_buf_reserve(esm_buf *b, size_t extra)
 {
     if (b->failed)
         return 0;
@@ -45,21 +45,6 @@ static int reserve(esm_buf *b, size_t extra)
     return 1;
 }
 
-void esm_buf_append(esm_buf *b, const char *s, size_t n)
-{
-    if ((b->failed || n >= b->cap - b->len) && !reserve(b, n)) /* the common case needs no call */
-        return;
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void esm_buf_puts(esm_buf *b, const char *s)
-{
-    esm_buf_append(b, s, strlen(s));
-}
-
 void esm_buf_printf(esm_buf *b, const char *fmt, ...)
 {
     /* One pass when the text fits in the room left, a second only to grow. */
@@ -72,7 +57,7 @@ void esm_buf_printf(esm_buf *b, const char *fmt, ...)
         b->len += (size_t)n;
         return;
     }
-    if (n < 0 || !reserve(b, (size_t)n)) {
+    if (n < 0 || !esm_buf_reserve(b, (size_t)n)) {
         b->failed = 1;
         if (b->data)
             b->data[b->len] = '\0';

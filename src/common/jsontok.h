@@ -69,6 +69,12 @@ bool esm_jdoc_next_member(const esm_jdoc *d, uint32_t obj, uint32_t *it, uint32_
 /* A number token's value as a double (reals through strtod, locale-proof). */
 double esm_jdoc_real(const esm_jdoc *d, uint32_t i);
 
+/* The tokens behind a value view of libesmond (src/lib/value.c), for the
+ * tools' writers, which render data values straight from them; *doc NULL
+ * for a NULL view. */
+struct esm_value;
+void esm__value_tokens(const struct esm_value *v, const esm_jdoc **doc, uint32_t *tok);
+
 static inline const char *esm_jdoc_str(const esm_jdoc *d, uint32_t i)
 {
     return d->text + d->tok[i].start;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "esmond/esmond_jansson.h"
 #include "json_write.h"
 
 #define DATA ESM_TEST_DATA
@@ -769,6 +770,53 @@ static void test_data_pages(void **state)
     items = (json_t *)1;
     assert_int_equal(data_page(NULL, &items), ESM_ERR_PROTOCOL);
     assert_null(items);
+}
+
+/* One point as the data iterator reads it. */
+static esm_code point_of(const char *text, esm_jdoc *doc, long long *ts, uint32_t *val)
+{
+    static char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    size_t used;
+    return esm__parse_data_point(buf, strlen(buf), doc, ts, val, &used);
+}
+
+static void test_data_points(void **state)
+{
+    (void)state;
+    esm_jdoc doc;
+    esm_jdoc_init(&doc);
+    long long ts;
+    uint32_t val;
+    assert_int_equal(point_of("{\"val\":[],\"ts\":-5,\"extra\":1}, {", &doc, &ts, &val), ESM_OK);
+    assert_int_equal(ts, -5);
+    assert_int_equal(doc.tok[val].type, ESM_JT_ARRAY);
+    /* the last of repeated members, as jansson and Python read them */
+    assert_int_equal(point_of("{\"ts\":1,\"val\":1,\"ts\":2}", &doc, &ts, &val), ESM_OK);
+    assert_int_equal(ts, 2);
+
+    /* an integer beyond 64 bits is a real; the integers beside it stay integers */
+    assert_int_equal(point_of("{\"ts\":1398732990,\"val\":{\"9\":123456789012345678901234,\"10\":5}}", &doc, &ts,
+                              &val),
+                     ESM_OK);
+    assert_int_equal(ts, 1398732990);
+    struct esm_value v;
+    esm__value_init(&v, &doc, val);
+    assert_string_equal(esm_value_json(&v), "{\"9\":1.2345678901234569e+23,\"10\":5}"); /* Python: the same */
+    assert_true(json_is_integer(json_object_get(esm_value_jansson(&v), "10")));
+    assert_true(json_is_real(json_object_get(esm_value_jansson(&v), "9")));
+    esm__value_clear(&v);
+
+    static const char *const bad[] = {
+        "", "1", "[1]", "null", "{\"val\":1}", "{\"ts\":1}", "{\"ts\":\"1\",\"val\":1}", "{\"ts\":1.0,\"val\":1}",
+        "{\"ts\":1.5,\"val\":1}", "{\"ts\":null,\"val\":1}", "{\"ts\":true,\"val\":1}", "{\"ts\":1,\"val\":NaN}",
+        "{\"ts\":1,\"val\":-Infinity}", "{\"ts\":1,\"val\":1e999}", "{\"ts\":123456789012345678901234,\"val\":1}",
+        "{\"ts\":1,\"val\":1", "{\"ts\":1,\"val\":\"\\ud800\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (point_of(bad[i], &doc, &ts, &val) != ESM_ERR_PROTOCOL)
+            fail_msg("accepted %s", bad[i]);
+    esm_jdoc_free(&doc);
 }
 
 /* ---- values: one generic check per shape (esmond-rest-api §10.4) ---- */
@@ -1546,6 +1594,7 @@ int main(void)
         cmocka_unit_test(test_rest_doc_metadata),
         cmocka_unit_test(test_metadata_pages),
         cmocka_unit_test(test_data_pages),
+        cmocka_unit_test(test_data_points),
         cmocka_unit_test(test_replay_values),
         cmocka_unit_test(test_rest_doc_values),
         cmocka_unit_test(test_legacy_spot_checks),
