@@ -29,7 +29,8 @@ static inline void esm_buf_append(esm_buf *b, const char *s, size_t n)
 {
     if ((b->failed || n >= b->cap - b->len) && !esm_buf_reserve(b, n))
         return;
-    memcpy(b->data + b->len, s, n);
+    if (n) /* s may be NULL then */
+        memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
 }
