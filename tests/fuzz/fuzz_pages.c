@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
+
 #include "esmond/esmond_jansson.h"
 
 #include "internal.h"
@@ -38,10 +40,9 @@ static void walk_value(const esm_value *v, int depth)
  * decodes strings in place, so it walks a copy. */
 static long walk_list(const char *data, size_t size, bool points)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text((const uint8_t *)data, size);
     if (!text)
         return -1;
-    memcpy(text, data, size);
     esm__list l;
     esm_jdoc doc;
     esm_jdoc_init(&doc);
@@ -114,10 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(items);
     }
     /* the page's points as the data iterator reads them */
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (text) {
-        memcpy(text, data, size);
-        text[size] = '\0';
         esm_jdoc doc;
         esm_jdoc_init(&doc);
         size_t pos = 0, used;

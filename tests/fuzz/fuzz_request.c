@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_input.h"
+
 #include "archive.h"
 #include "import.h"
 #include "store.h"
@@ -103,11 +105,9 @@ static char *next_line(char **p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     char *p = text;
     char *first = next_line(&p), *auth = next_line(&p), *ctype = next_line(&p);
     const char *body = p;

@@ -3,15 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
+
 #include "esmond/esmond.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     long long out;
     esm_parse_time(text, 1700000000, &out);
     esm_parse_time(text, -86400LL * 365 * 60, &out);
