@@ -1,5 +1,7 @@
 /* The two list answers of the API, checked before anyone walks them:
  * metadata search pages (esmond-rest-api §7.4) and data pages (§9.2). */
+#include <string.h>
+
 #include "internal.h"
 
 /* Parses a JSON array. jansson refuses integers beyond 64 bits, which a
@@ -9,7 +11,7 @@ static json_t *load_array(const char *body, size_t len, bool *reals)
 {
     json_error_t err;
     *reals = false;
-    if (!body)
+    if (!body || memchr(body, '\0', len)) /* not JSON text; jansson would let one pass */
         return NULL;
     json_t *j = json_loadb(body, len, JSON_ALLOW_NUL, &err);
     if (!j && json_error_code(&err) == json_error_numeric_overflow) {
