@@ -1,15 +1,17 @@
 /* The Python-compatible formatters the tools print with (pytext.h) and the
  * compact JSON writer (json_write.h). Input: a JSON text for the value
  * formatters, and the same bytes as raw text for repr() of a string and the
- * csv field. Checks: json.dumps() and the JSON writer read back as the same
- * value, json.dumps() is ASCII, repr()/str() are valid UTF-8, a csv field
- * decodes to its text. */
+ * csv field and the terminal escaping of human output. Checks: json.dumps()
+ * and the JSON writer read back as the same value, json.dumps() is ASCII,
+ * repr()/str() are valid UTF-8, a csv field decodes to its text, escaped
+ * text is valid UTF-8 without a control character and clean text unchanged. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json_write.h"
 #include "pytext.h"
+#include "termsafe.h"
 
 /* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
 static int valid_utf8(const unsigned char *s, size_t n)
@@ -100,6 +102,37 @@ static void check_csv(const char *s, size_t n)
     esm_buf_free(&b);
 }
 
+/* What a server sends, as human output shows it (termsafe.h): valid UTF-8,
+ * no C0 or C1 control and no DEL left; clean text as it is; escaping in
+ * place gives what appending gives. */
+static void check_termsafe(const char *s, size_t n)
+{
+    esm_buf b, t;
+    esm_buf_init(&b);
+    esm_buf_init(&t);
+    esm_termsafe_append(&b, s, n);
+    esm_buf_append(&t, "key: ", 5);
+    esm_buf_append(&t, s, n);
+    esm_termsafe_tail(&t, 5);
+    if (b.failed || t.failed) {
+        esm_buf_free(&b);
+        esm_buf_free(&t);
+        return;
+    }
+    const unsigned char *o = (const unsigned char *)(b.data ? b.data : "");
+    if (!valid_utf8(o, b.len))
+        abort();
+    for (size_t i = 0; i < b.len; i++)
+        if (o[i] < 0x20 || o[i] == 0x7f || (o[i] == 0xC2 && i + 1 < b.len && o[i + 1] >= 0x80 && o[i + 1] <= 0x9F))
+            abort();
+    if (esm_termsafe_clean(s, n) && (b.len != n || memcmp(o, s, n) != 0))
+        abort();
+    if (t.len != b.len + 5 || memcmp(t.data + 5, o, b.len) != 0)
+        abort();
+    esm_buf_free(&b);
+    esm_buf_free(&t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
@@ -115,5 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* repr() of any bytes (a command-line argument) is printable text */
     esm_buf_free(&b);
     check_csv(s, size);
+    check_termsafe(s, size);
     return 0;
 }
