@@ -53,6 +53,14 @@ static bool find_series(esa_db *db, const char *key, const char *et, int st, lon
     return found;
 }
 
+/* The cursor's series and ts range: parameters 1-3 of both point queries. */
+static void bind_window(sqlite3_stmt *s, const page_cursor *pc)
+{
+    sqlite3_bind_int64(s, 1, pc->series);
+    sqlite3_bind_int64(s, 2, pc->from);
+    sqlite3_bind_int64(s, 3, pc->end);
+}
+
 /* Appends the page's next points to b until b holds PART_BYTES or the page is
  * complete; its closing bracket ends the last part. 1: more follows, 0: done,
  * -1: database error. */
@@ -62,9 +70,7 @@ static int read_part(page_cursor *pc, esa_db *db, esm_buf *b)
                                          " ORDER BY ts LIMIT ? OFFSET ?");
     if (!s)
         return -1;
-    sqlite3_bind_int64(s, 1, pc->series);
-    sqlite3_bind_int64(s, 2, pc->from);
-    sqlite3_bind_int64(s, 3, pc->end);
+    bind_window(s, pc);
     sqlite3_bind_int64(s, 4, pc->remaining);
     sqlite3_bind_int64(s, 5, pc->skip);
     int rc = SQLITE_ROW;
@@ -106,9 +112,7 @@ static int page_has_next(const page_cursor *pc, esa_db *db)
                                          " ORDER BY ts LIMIT 1 OFFSET ?");
     if (!s)
         return -1;
-    sqlite3_bind_int64(s, 1, pc->series);
-    sqlite3_bind_int64(s, 2, pc->from);
-    sqlite3_bind_int64(s, 3, pc->end);
+    bind_window(s, pc);
     sqlite3_bind_int64(s, 4, pc->skip + pc->remaining);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
