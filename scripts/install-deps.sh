@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libc-ares-dev
+  libcurl4-openssl-dev libjansson-dev libyajl-dev libmicrohttpd-dev libsqlite3-dev libc-ares-dev
   libcmocka-dev scdoc
   python3 python3-dateutil
   curl valgrind openssl iproute2

@@ -13,7 +13,8 @@
 /* The value's JSON, borrowed like the view: valid until the view is (take a
  * reference with json_incref() to keep it no longer than that either; do not
  * change it). Integers beyond 64 bits are reals, as in the page they came
- * from. NULL for a NULL view. */
+ * from (each on its own). Built from the point's tokens on the first call.
+ * NULL for a NULL view. */
 #pragma GCC visibility push(default)
 const json_t *esm_value_jansson(const esm_value *v);
 #pragma GCC visibility pop

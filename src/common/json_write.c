@@ -21,7 +21,7 @@ void esm_buf_free(esm_buf *b)
 
 /* Makes room for `extra` more bytes plus the terminator that keeps data a C
  * string at all times. */
-static int reserve(esm_buf *b, size_t extra)
+int esm_buf_reserve(esm_buf *b, size_t extra)
 {
     if (b->failed)
         return 0;
@@ -45,21 +45,6 @@ static int reserve(esm_buf *b, size_t extra)
     return 1;
 }
 
-void esm_buf_append(esm_buf *b, const char *s, size_t n)
-{
-    if ((b->failed || n >= b->cap - b->len) && !reserve(b, n)) /* the common case needs no call */
-        return;
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void esm_buf_puts(esm_buf *b, const char *s)
-{
-    esm_buf_append(b, s, strlen(s));
-}
-
 void esm_buf_printf(esm_buf *b, const char *fmt, ...)
 {
     /* One pass when the text fits in the room left, a second only to grow. */
@@ -72,7 +57,7 @@ void esm_buf_printf(esm_buf *b, const char *fmt, ...)
         b->len += (size_t)n;
         return;
     }
-    if (n < 0 || !reserve(b, (size_t)n)) {
+    if (n < 0 || !esm_buf_reserve(b, (size_t)n)) {
         b->failed = 1;
         if (b->data)
             b->data[b->len] = '\0';
@@ -209,6 +194,41 @@ void esm_json_write(esm_buf *b, const json_t *v)
     default:
         esm_buf_append(b, "null", 4);
         break;
+    }
+}
+
+void esm_json_write_tok(esm_buf *b, const esm_jdoc *d, uint32_t t)
+{
+    const esm_jtok *k = &d->tok[t];
+    switch (k->type) {
+    case ESM_JT_OBJECT: {
+        uint32_t it = 0, key, val;
+        esm_buf_append(b, "{", 1);
+        for (int first = 1; esm_jdoc_next_member(d, t, &it, &key, &val); first = 0) {
+            if (!first)
+                esm_buf_append(b, ",", 1);
+            esm_buf_json_string(b, esm_jdoc_str(d, key), d->tok[key].len);
+            esm_buf_append(b, ":", 1);
+            esm_json_write_tok(b, d, val);
+        }
+        esm_buf_append(b, "}", 1);
+        break;
+    }
+    case ESM_JT_ARRAY:
+        esm_buf_append(b, "[", 1);
+        for (uint32_t e = t + 1; e < k->next; e = d->tok[e].next) {
+            if (e != t + 1)
+                esm_buf_append(b, ",", 1);
+            esm_json_write_tok(b, d, e);
+        }
+        esm_buf_append(b, "]", 1);
+        break;
+    case ESM_JT_STRING: esm_buf_json_string(b, esm_jdoc_str(d, t), k->len); break;
+    case ESM_JT_INT: esm_buf_int(b, (long long)k->ival); break;
+    case ESM_JT_REAL: esm_buf_json_real(b, esm_jdoc_real(d, t)); break;
+    case ESM_JT_TRUE: esm_buf_append(b, "true", 4); break;
+    case ESM_JT_FALSE: esm_buf_append(b, "false", 5); break;
+    default: esm_buf_append(b, "null", 4); break;
     }
 }
 

@@ -233,3 +233,50 @@ size_t esm_pyfloat_format(double v, char buf[ESM_PYFLOAT_MAX])
         shortest(fabs(v), &x);
     return layout(signbit(v) != 0, &x, buf);
 }
+
+size_t esm_pyfloat_from_text(const char *s, size_t n, char buf[ESM_PYFLOAT_MAX])
+{
+    size_t i = 0;
+    bool neg = i < n && s[i] == '-';
+    i += neg;
+    decimal x = {.n = 0};
+    int point = 0; /* digits before the point, leading zeros dropped */
+    bool seen_point = false, nonzero = false;
+    for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'); i++) {
+        if (s[i] == '.') {
+            seen_point = true;
+            continue;
+        }
+        if (!nonzero && s[i] == '0') {
+            point -= seen_point; /* 0.00ddd: the first digit moves right */
+            continue;
+        }
+        nonzero = true;
+        if (x.n == 15)
+            return 0;
+        x.d[x.n++] = s[i];
+        point += !seen_point;
+    }
+    long exp = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = i < n && s[i] == '-';
+        i += i < n && (s[i] == '-' || s[i] == '+');
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if ((exp = exp * 10 + (s[i] - '0')) > 1000)
+                return 0;
+        exp = eneg ? -exp : exp;
+    }
+    if (i != n)
+        return 0;
+    if (!nonzero)
+        return esm_pyfloat_format(neg ? -0.0 : 0.0, buf);
+    while (x.n > 1 && x.d[x.n - 1] == '0')
+        x.n--;
+    x.d[x.n] = '\0';
+    long e10 = point - 1 + exp;
+    if (e10 < -307 || e10 > 307)
+        return 0; /* subnormals and overflow: the slow way */
+    x.exp10 = (int)e10;
+    return layout(neg, &x, buf);
+}

@@ -14,4 +14,11 @@
  * Non-finite values give "nan", "inf" or "-inf" as Python does. */
 size_t esm_pyfloat_format(double v, char buf[ESM_PYFLOAT_MAX]);
 
+/* repr(float(text)) for the text of a JSON number (s[0..n)), straight from
+ * its digits when that is exact: at most 15 significant digits in the range
+ * of normal doubles, which any double reproduces (DBL_DIG), so they are the
+ * shortest that round-trip. Returns the length, or 0 when the number needs
+ * esm_pyfloat_format(). */
+size_t esm_pyfloat_from_text(const char *s, size_t n, char buf[ESM_PYFLOAT_MAX]);
+
 #endif

@@ -26,7 +26,8 @@ struct esm_data_iter {
     esm__list list;      /* the walk through it */
     long long last;      /* the last one's ts */
     bool in_page;
-    json_t *current;     /* the point handed out */
+    esm_jdoc current;    /* the point handed out, as tokens */
+    bool has_point;
     struct esm_value value;
     bool more;
     esm_point point;
@@ -103,8 +104,7 @@ esm_code esm_data_iter_new(esm_client *c, const char *uri, const esm_query *q, s
 static void clear_point(esm_data_iter *it)
 {
     esm__value_clear(&it->value);
-    json_decref(it->current);
-    it->current = NULL;
+    it->has_point = false;
 }
 
 static void clear_page(esm_data_iter *it)
@@ -173,17 +173,18 @@ static esm_code next_point(esm_data_iter *it)
     if (it->list.n == it->limit)
         return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the page holds more than the %zu points asked for",
                                 it->path, it->limit);
-    esm_code rc = esm__parse_data_point(at, left, &it->current, &used);
+    uint32_t val;
+    esm_code rc = esm__parse_data_point(at, left, &it->current, &it->last, &val, &used);
     if (rc != ESM_OK)
         return rc == ESM_ERR_PROTOCOL ? not_points(it) : rc;
     esm__list_took(&it->list, used);
-    it->last = json_integer_value(json_object_get(it->current, "ts"));
     /* Every page must move the cursor on: a server that ignores time-start
      * would give the same page again and again. */
     if (it->has_start && it->last < it->start)
         return esm__client_fail(it->c, ESM_ERR_PROTOCOL, "GET %s: the page from time-start=%lld holds ts %lld",
                                 it->path, it->start, it->last);
-    esm__value_init(&it->value, json_object_get(it->current, "val"));
+    esm__value_init(&it->value, &it->current, val);
+    it->has_point = true;
     return ESM_OK;
 }
 
@@ -200,7 +201,7 @@ esm_code esm_data_iter_next(esm_data_iter *it, const esm_point **pt)
             rc = fetch_page(it);
         else
             return ESM_DONE;
-        if (rc == ESM_OK && it->current)
+        if (rc == ESM_OK && it->has_point)
             break;
         if (rc != ESM_OK && rc != ESM_DONE) {
             clear_page(it);
@@ -219,6 +220,7 @@ void esm_data_iter_free(esm_data_iter *it)
     if (!it)
         return;
     clear_page(it);
+    esm_jdoc_free(&it->current);
     free(it->path);
     free(it);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "esmond/esmond.h"
+#include "jsontok.h"
 
 /* ---- transport (client.c, transport.c) ---- */
 
@@ -42,16 +43,19 @@ esm_code esm__client_fail(esm_client *c, esm_code code, const char *fmt, ...) __
 /* ---- JSON views (metadata.c, value.c, page.c) ---- */
 
 struct esm_value {
-    json_t *json;              /* borrowed from the page or object that holds it */
+    const esm_jdoc *doc;       /* the tokens of the point (or document) that holds it, borrowed */
+    uint32_t tok;              /* its token there */
     char *text;                /* esm_value_json() cache */
+    json_t *json;              /* esm_value_jansson() cache */
     struct esm_value *kids;    /* esm_value_at()/member() cache: array elements or object members */
     const char **names;        /* member names of an object, parallel to kids (NULL for arrays) */
     size_t n_kids;
 };
 
-/* A view of json (borrowed: it must outlive v). Caches are built on first use
- * and released by esm__value_clear(), which leaves v ready for another init. */
-void esm__value_init(struct esm_value *v, json_t *json);
+/* A view of token tok of doc (borrowed: it must outlive v). Caches are built
+ * on first use and released by esm__value_clear(), which leaves v ready for
+ * another init. */
+void esm__value_init(struct esm_value *v, const esm_jdoc *doc, uint32_t tok);
 void esm__value_clear(struct esm_value *v);
 
 /* Numbers as old and new archives write them: a JSON number or a string
@@ -81,10 +85,11 @@ esm_code esm__parse_metadata_item(const char *text, size_t len, json_t **item, l
  * accepted (read as reals; ts stays an integer). */
 esm_code esm__parse_data_page(const char *body, size_t len, json_t **items);
 /* Parses one point of a data page's text, the same way checked: the JSON
- * object at text, followed by anything; *used is the bytes it took. A reader
- * holds one point at a time, not the page's tree (a thousand histograms are
- * ten times their text in jansson). */
-esm_code esm__parse_data_point(const char *text, size_t len, json_t **point, size_t *used);
+ * object at text, followed by anything, into doc (decoding its strings in
+ * place); *ts gets its ts, *val the token of its "val", *used the bytes it
+ * took. A reader holds one point at a time, as tokens, not the page's tree
+ * (a thousand histograms are ten times their text in jansson). */
+esm_code esm__parse_data_point(const char *text, size_t len, esm_jdoc *doc, long long *ts, uint32_t *val, size_t *used);
 
 /* ---- list pages read element by element (list_text.c) ---- */
 

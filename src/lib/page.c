@@ -82,24 +82,17 @@ esm_code esm__parse_data_page(const char *body, size_t len, json_t **items)
     return ESM_OK;
 }
 
-esm_code esm__parse_data_point(const char *text, size_t len, json_t **point, size_t *used)
+esm_code esm__parse_data_point(const char *text, size_t len, esm_jdoc *doc, long long *ts, uint32_t *val, size_t *used)
 {
-    json_error_t err;
-    bool reals = false;
-    size_t flags = JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK;
-    json_t *p = json_loadb(text, len, flags, &err);
-    if (!p && json_error_code(&err) == json_error_numeric_overflow) {
-        reals = true;
-        p = json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, &err);
-    }
-    esm_code rc = p ? check_point(p, reals) : ESM_ERR_PROTOCOL;
-    if (rc != ESM_OK) {
-        json_decref(p);
-        p = NULL;
-    }
-    *point = p;
-    *used = p ? (size_t)err.position : 0;
-    return rc;
+    esm_jt_status st = esm_jdoc_parse(doc, text, len, used);
+    if (st != ESM_JT_OK)
+        return st == ESM_JT_NOMEM ? ESM_ERR_NOMEM : ESM_ERR_PROTOCOL;
+    uint32_t t = esm_jdoc_member(doc, 0, "ts");
+    *val = esm_jdoc_member(doc, 0, "val");
+    if (!t || !*val || doc->tok[t].type != ESM_JT_INT)
+        return ESM_ERR_PROTOCOL;
+    *ts = doc->tok[t].ival;
+    return ESM_OK;
 }
 
 esm_code esm__parse_metadata_item(const char *text, size_t len, json_t **item, long long *total, size_t *used)

@@ -4,6 +4,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_input.h"
+
+#include "esmond/esmond_jansson.h"
 
 #include "internal.h"
 
@@ -31,26 +36,43 @@ static void walk_value(const esm_value *v, int depth)
 }
 
 /* The iterators' walk (one element at a time) over the same text: -1 when it
- * meets a bad element or is not a list, else the elements. */
-static long walk_list(const char *text, size_t size, bool points)
+ * meets a bad element or is not a list, else the elements. The point reader
+ * decodes strings in place, so it walks a copy. */
+static long walk_list(const char *data, size_t size, bool points)
 {
-    esm__list l;
-    if (!esm__list_open(&l, text, size))
+    char *text = fuzz_text((const uint8_t *)data, size);
+    if (!text)
         return -1;
-    const char *at;
-    size_t left, used;
-    int found;
-    while ((found = esm__list_next(&l, &at, &left)) == 1) {
-        json_t *item;
-        long long total;
-        esm_code rc = points ? esm__parse_data_point(at, left, &item, &used)
-                             : esm__parse_metadata_item(at, left, &item, &total, &used);
-        json_decref(item);
-        if (rc != ESM_OK)
-            return -1;
-        esm__list_took(&l, used);
+    esm__list l;
+    esm_jdoc doc;
+    esm_jdoc_init(&doc);
+    long n = -1;
+    if (esm__list_open(&l, text, size)) {
+        const char *at;
+        size_t left, used;
+        int found;
+        while ((found = esm__list_next(&l, &at, &left)) == 1) {
+            esm_code rc;
+            if (points) {
+                long long ts;
+                uint32_t val;
+                rc = esm__parse_data_point(at, left, &doc, &ts, &val, &used);
+            } else {
+                json_t *item;
+                long long total;
+                rc = esm__parse_metadata_item(at, left, &item, &total, &used);
+                json_decref(item);
+            }
+            if (rc != ESM_OK)
+                break;
+            esm__list_took(&l, used);
+        }
+        if (found == 0)
+            n = (long)l.n;
     }
-    return found == 0 ? (long)l.n : -1;
+    esm_jdoc_free(&doc);
+    free(text);
+    return n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -92,16 +114,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         json_decref(items);
     }
-    if (esm__parse_data_page((const char *)data, size, &items) == ESM_OK) {
-        size_t i;
-        json_t *pt;
-        json_array_foreach(items, i, pt) {
+    /* the page's points as the data iterator reads them */
+    char *text = fuzz_text(data, size);
+    if (text) {
+        esm_jdoc doc;
+        esm_jdoc_init(&doc);
+        size_t pos = 0, used;
+        while (pos < size && (text[pos] == '[' || text[pos] == ',' || text[pos] == ' ')) {
+            long long ts;
+            uint32_t val;
+            if (esm__parse_data_point(text + pos + 1, size - pos - 1, &doc, &ts, &val, &used) != ESM_OK)
+                break;
             struct esm_value v;
-            esm__value_init(&v, json_object_get(pt, "val"));
+            esm__value_init(&v, &doc, val);
             walk_value(&v, 0);
+            esm_value_jansson(&v);
             esm__value_clear(&v);
+            pos += 1 + used;
         }
-        json_decref(items);
+        esm_jdoc_free(&doc);
+        free(text);
     }
     return 0;
 }

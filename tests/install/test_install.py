@@ -132,7 +132,7 @@ class InstallTest(unittest.TestCase):
         # .pc names as private.
         self.assertIn("-lm", self.pkg_config("--static", "--libs", "libesmond"))
         private = self.pkg_config("--print-requires-private", "libesmond")
-        self.assertEqual(set(private), {"libcurl", "jansson"})
+        self.assertEqual(set(private), {"libcurl", "jansson", "yajl"})
         libdir = self.pkg_config("--variable=libdir", "libesmond")[0]
         self.assertEqual(os.path.realpath(libdir), os.path.realpath(self.libdir))
         link = [os.path.join(libdir, "libesmond.a"), *self.pkg_config("--libs", *private), "-lm"]

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "esmond/esmond_jansson.h"
 #include "json_write.h"
 
 #define DATA ESM_TEST_DATA
@@ -63,6 +64,34 @@ static json_t *parse(const char *text)
     return j;
 }
 
+/* A view of the tokens of j's text (as a page's reader makes them), and
+ * their release: the tokens hang off the view's doc. */
+typedef struct {
+    esm_jdoc doc; /* first: the view's doc pointer is the holder's */
+    char *text;
+} view_tokens;
+
+static void init_view(struct esm_value *v, const json_t *j)
+{
+    view_tokens *t = malloc(sizeof *t);
+    assert_non_null(t);
+    t->text = json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+    assert_non_null(t->text);
+    esm_jdoc_init(&t->doc);
+    size_t used;
+    assert_int_equal(esm_jdoc_parse(&t->doc, t->text, strlen(t->text), &used), ESM_JT_OK);
+    esm__value_init(v, &t->doc, 0);
+}
+
+static void clear_view(struct esm_value *v)
+{
+    view_tokens *t = (view_tokens *)v->doc;
+    esm__value_clear(v);
+    esm_jdoc_free(&t->doc);
+    free(t->text);
+    free(t);
+}
+
 /* A value view over its own JSON. */
 typedef struct {
     json_t *json;
@@ -74,13 +103,13 @@ static owned_value *value_of(const char *text)
     owned_value *o = malloc(sizeof *o);
     assert_non_null(o);
     o->json = parse(text);
-    esm__value_init(&o->v, o->json);
+    init_view(&o->v, o->json);
     return o;
 }
 
 static void value_free(owned_value *o)
 {
-    esm__value_clear(&o->v);
+    clear_view(&o->v);
     json_decref(o->json);
     free(o);
 }
@@ -710,14 +739,14 @@ static void test_data_pages(void **state)
     assert_true(json_is_integer(ts));
     assert_int_equal(json_integer_value(ts), 1398732990);
     struct esm_value v;
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     const char *bucket;
     long long count;
     assert_int_equal(esm_value_histogram_bucket(&v, 0, &bucket, &count), ESM_ERR_TYPE); /* > 2^63 */
     double d;
     assert_int_equal(esm_value_number(esm_value_member(&v, "9"), &d), ESM_OK);
     assert_true(fabs(d - 1.2345678901234568e23) < 1e8);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     assert_int_equal(data_page("[{\"ts\":1,\"val\":9223372036854775807}]", &items), ESM_OK);
@@ -741,6 +770,53 @@ static void test_data_pages(void **state)
     items = (json_t *)1;
     assert_int_equal(data_page(NULL, &items), ESM_ERR_PROTOCOL);
     assert_null(items);
+}
+
+/* One point as the data iterator reads it. */
+static esm_code point_of(const char *text, esm_jdoc *doc, long long *ts, uint32_t *val)
+{
+    static char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    size_t used;
+    return esm__parse_data_point(buf, strlen(buf), doc, ts, val, &used);
+}
+
+static void test_data_points(void **state)
+{
+    (void)state;
+    esm_jdoc doc;
+    esm_jdoc_init(&doc);
+    long long ts;
+    uint32_t val;
+    assert_int_equal(point_of("{\"val\":[],\"ts\":-5,\"extra\":1}, {", &doc, &ts, &val), ESM_OK);
+    assert_int_equal(ts, -5);
+    assert_int_equal(doc.tok[val].type, ESM_JT_ARRAY);
+    /* the last of repeated members, as jansson and Python read them */
+    assert_int_equal(point_of("{\"ts\":1,\"val\":1,\"ts\":2}", &doc, &ts, &val), ESM_OK);
+    assert_int_equal(ts, 2);
+
+    /* an integer beyond 64 bits is a real; the integers beside it stay integers */
+    assert_int_equal(point_of("{\"ts\":1398732990,\"val\":{\"9\":123456789012345678901234,\"10\":5}}", &doc, &ts,
+                              &val),
+                     ESM_OK);
+    assert_int_equal(ts, 1398732990);
+    struct esm_value v;
+    esm__value_init(&v, &doc, val);
+    assert_string_equal(esm_value_json(&v), "{\"9\":1.2345678901234569e+23,\"10\":5}"); /* Python: the same */
+    assert_true(json_is_integer(json_object_get(esm_value_jansson(&v), "10")));
+    assert_true(json_is_real(json_object_get(esm_value_jansson(&v), "9")));
+    esm__value_clear(&v);
+
+    static const char *const bad[] = {
+        "", "1", "[1]", "null", "{\"val\":1}", "{\"ts\":1}", "{\"ts\":\"1\",\"val\":1}", "{\"ts\":1.0,\"val\":1}",
+        "{\"ts\":1.5,\"val\":1}", "{\"ts\":null,\"val\":1}", "{\"ts\":true,\"val\":1}", "{\"ts\":1,\"val\":NaN}",
+        "{\"ts\":1,\"val\":-Infinity}", "{\"ts\":1,\"val\":1e999}", "{\"ts\":123456789012345678901234,\"val\":1}",
+        "{\"ts\":1,\"val\":1", "{\"ts\":1,\"val\":\"\\ud800\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (point_of(bad[i], &doc, &ts, &val) != ESM_ERR_PROTOCOL)
+            fail_msg("accepted %s", bad[i]);
+    esm_jdoc_free(&doc);
 }
 
 /* ---- values: one generic check per shape (esmond-rest-api §10.4) ---- */
@@ -874,7 +950,7 @@ static void check_hops(const esm_value *v, const json_t *j, shape_counts *counts
 static void check_value(const char *event_type, const char *summary, json_t *j, shape_counts *counts)
 {
     struct esm_value v;
-    esm__value_init(&v, j);
+    init_view(&v, j);
     shape s = shape_of(event_type, summary, j);
     counts->values[s]++;
 
@@ -955,7 +1031,7 @@ static void check_value(const char *event_type, const char *summary, json_t *j, 
     default:
         fail();
     }
-    esm__value_clear(&v);
+    clear_view(&v);
 }
 
 /* Every .json file below dir, sorted, as malloc'ed paths. */
@@ -1155,7 +1231,7 @@ static void test_replay_spot_checks(void **state)
     (void)state;
     json_t *items = load_file(DATA "/replay/data/67a3c298de0b4237abee56b879e03587/histogram-rtt/base.json");
     struct esm_value v;
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     const char *bucket;
     long long n;
     assert_int_equal(esm_value_histogram_bucket(&v, 0, &bucket, &n), ESM_OK);
@@ -1166,34 +1242,34 @@ static void test_replay_spot_checks(void **state)
     assert_int_equal(n, 17);
     assert_string_equal(esm_value_json(&v), "{\"73.40\":10,\"73.47\":17,\"73.42\":15,\"73.45\":9,\"73.41\":15,"
                                             "\"73.46\":12,\"73.43\":13,\"73.44\":9}");
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/9d7e3c1a5b2f4e6d8c0a1b2c3d4e5f60/ntp-offset/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 3), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 3), "val"));
     double d;
     assert_string_equal(esm_value_json(&v), "-3e-06");
     assert_int_equal(esm_value_number(&v, &d), ESM_OK);
     assert_true(d == -3e-06);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/f6b732e9f351487a96126f0c25e5e546/throughput/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     assert_string_equal(esm_value_json(&v), "6760003015.0");
     assert_int_equal(esm_value_kind_of(&v), ESM_VAL_NUMBER);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/f6b732e9f351487a96126f0c25e5e546/failures/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 1), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 1), "val"));
     assert_string_equal(esm_value_failure(&v), "iperf3: error - unable to connect to server: Connection refused");
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     /* the timed-out hop */
     items = load_file(DATA "/replay/data/638e53d546924c58b067f3d6f6926059/packet-trace/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 1), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 1), "val"));
     esm_hop hop;
     assert_int_equal(esm_value_hop(&v, 2, &hop), ESM_OK);
     assert_true(hop.has_ttl);
@@ -1206,17 +1282,17 @@ static void test_replay_spot_checks(void **state)
     assert_int_equal(esm_value_hop(&v, 4, &hop), ESM_OK);
     assert_string_equal(hop.ip, "198.124.238.66");
     assert_true(hop.rtt == 70.064);
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 
     items = load_file(DATA "/replay/data/f6b732e9f351487a96126f0c25e5e546/streams-throughput-subintervals/base.json");
-    esm__value_init(&v, json_object_get(json_array_get(items, 0), "val"));
+    init_view(&v, json_object_get(json_array_get(items, 0), "val"));
     esm_subinterval sub;
     assert_int_equal(esm_value_size(&v), 2);
     assert_int_equal(esm_value_subinterval(esm_value_at(&v, 1), 0, &sub), ESM_OK);
     assert_true(sub.duration == 4.0001240000000005);
     assert_string_equal(esm_value_json(sub.val), "1514372763.0");
-    esm__value_clear(&v);
+    clear_view(&v);
     json_decref(items);
 }
 
@@ -1440,10 +1516,11 @@ static void test_value_cache(void **state)
     assert_null(esm_value_at(esm_value_at(inner, 0), 0)); /* a number has no elements */
     assert_int_equal(esm_value_size(esm_value_at(inner, 0)), 0);
 
+    const esm_jdoc *doc = o->v.doc;
     esm__value_clear(&o->v);
     esm__value_clear(&o->v);
     assert_null(o->v.kids);
-    esm__value_init(&o->v, o->json);
+    esm__value_init(&o->v, doc, 0);
     assert_int_equal(esm_value_size(esm_value_member(&o->v, "a")), 2);
     value_free(o);
 
@@ -1517,6 +1594,7 @@ int main(void)
         cmocka_unit_test(test_rest_doc_metadata),
         cmocka_unit_test(test_metadata_pages),
         cmocka_unit_test(test_data_pages),
+        cmocka_unit_test(test_data_points),
         cmocka_unit_test(test_replay_values),
         cmocka_unit_test(test_rest_doc_values),
         cmocka_unit_test(test_legacy_spot_checks),

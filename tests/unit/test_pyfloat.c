@@ -262,6 +262,59 @@ static void test_short_decimals(void **state)
     }
 }
 
+/* From a number's text, where it answers at all, the same text as through
+ * strtod: generated decimals of every layout, and edge cases. */
+static void check_text(const char *text)
+{
+    char fast[ESM_PYFLOAT_MAX], slow[ESM_PYFLOAT_MAX];
+    size_t n = esm_pyfloat_from_text(text, strlen(text), fast);
+    if (n == 0)
+        return;
+    size_t m = esm_pyfloat_format(strtod(text, NULL), slow);
+    if (n != m || memcmp(fast, slow, n) != 0)
+        fail_msg("%s: %.*s from the text, %.*s from the double", text, (int)n, fast, (int)m, slow);
+}
+
+static void test_from_text(void **state)
+{
+    (void)state;
+    static const char *const edge[] = {
+        "0.0", "-0.0", "0e5", "7.44", "7.50", "100.0", "1e16", "1e15", "9.99e15", "1.5e-4", "1.5e-5", "0.0001",
+        "0.00001", "-3e-06", "123456789012345.0", "1234567890123456.0", "0.1", "0.30000000000000004",
+        "1e-307", "1e-308", "9.99e307", "1.7e308", "5e-324", "1E+2", "00.5", "1.", ".5", "1e", "x", "1.0e1000",
+        "73.43560000000001", "4.0001240000000005", "6760003015.0", "1e22", "1e23", "0.000000000000000000001",
+    };
+    size_t answered = 0;
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        char buf[ESM_PYFLOAT_MAX];
+        answered += esm_pyfloat_from_text(edge[i], strlen(edge[i]), buf) != 0;
+        check_text(edge[i]);
+    }
+    assert_true(answered > 20);
+    uint64_t seed = 42;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int digits = 1 + (int)((seed >> 33) % 17), at = (int)((seed >> 40) % 22) - 3;
+        long e = (long)((seed >> 50) % 640) - 320;
+        char text[64], *p = text;
+        if (seed & 1)
+            *p++ = '-';
+        for (int k = 0; k < digits; k++) {
+            if (k == at)
+                *p++ = '.';
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            *p++ = (char)('0' + (seed >> 59) % 10);
+        }
+        if (at >= digits || at < 0)
+            p += sprintf(p, ".%d", (int)(seed >> 61));
+        if (seed & 2)
+            sprintf(p, "e%ld", (seed & 4) ? e : e / 40);
+        else
+            *p = '\0';
+        check_text(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_short_decimals),
         cmocka_unit_test(test_powers_of_two),
         cmocka_unit_test(test_locale_independent),
+        cmocka_unit_test(test_from_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,6 @@
 /* Data rows of the data tools (see datarows.h). */
 #include "datarows.h"
 
-#include "esmond/esmond_jansson.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,42 +66,28 @@ size_t esm_datarows_columns(const esm_psopts *o, const char *event_type, bool tr
 }
 
 /* str() of the datetime the original made with utcfromtimestamp(). */
-static json_t *timestamp_text(long long ts)
+static void timestamp_text(long long ts, char text[64])
 {
     time_t t = (time_t)ts;
     struct tm tm;
-    char text[64];
     if (!gmtime_r(&t, &tm))
-        snprintf(text, sizeof text, "%lld", ts);
+        snprintf(text, 64, "%lld", ts);
     else
-        snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+        snprintf(text, 64, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                  tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return json_string(text);
 }
 
-/* The value as Python's json module read it (the page's own JSON, shared:
- * rows only take references to it). Integers beyond 64 bits, which jansson
- * refuses, are floats there. */
-static json_t *value_of(const esm_value *v)
-{
-    const json_t *j = esm_value_jansson(v);
-    return j ? json_incref((json_t *)j) : json_null();
-}
+#define MAX_CELLS 24
 
-/* A member of a dict value, None when absent or when the value is no dict. */
-static json_t *member(const json_t *v, const char *name)
-{
-    json_t *m = json_is_object(v) ? json_object_get(v, name) : NULL;
-    return m ? json_incref(m) : json_null();
-}
-
-/* HostnameConversion of the original: truthy strings shown as names. */
-static void show_name(const esm_datarows *d, json_t *row, const char *field)
-{
-    const char *a = json_string_value(json_object_get(row, field));
-    if (d->names && a && *a)
-        json_object_set_new(row, field, json_string(esm_hostnames_get(d->names, a)));
-}
+/* A row as cells: values are shown straight from the page's tokens (as
+ * Python's json module read them; integers beyond 64 bits are floats, as
+ * jansson read them before). */
+typedef struct {
+    esm_cell cell[MAX_CELLS];
+    size_t n;
+    json_t *owned[4]; /* numbers made for this row */
+    size_t n_owned;
+} row;
 
 typedef struct {
     const esm_datarows *d;
@@ -112,133 +96,170 @@ typedef struct {
     shape shape;
     size_t *rows;
     bool failed;
+    esm_cell base[7];    /* the columns every row starts with, the same for the series */
+    char timestamp[64];  /* the point's */
 } run;
 
-/* The columns every row starts with, in the original's order. */
-static json_t *base_row(const run *r, long long ts)
+static void add_json(row *w, const char *name, const json_t *v)
+{
+    w->cell[w->n++] = (esm_cell){name, v, NULL, NULL};
+}
+
+static void add_value(row *w, const char *name, const esm_value *v)
+{
+    w->cell[w->n++] = v ? (esm_cell){name, NULL, v, NULL} : (esm_cell){name, NULL, NULL, NULL};
+}
+
+static void add_integer(row *w, const char *name, long long n)
+{
+    json_t *j = json_integer(n);
+    w->owned[w->n_owned++] = j;
+    add_json(w, name, j);
+}
+
+/* HostnameConversion of the original: truthy strings shown as names. */
+static void show_name(const esm_datarows *d, esm_cell *c, const char *addr)
+{
+    if (d->names && addr && *addr)
+        *c = (esm_cell){c->name, NULL, NULL, esm_hostnames_get(d->names, addr)};
+}
+
+static void base_cells(run *r)
 {
     const esm_psopts *o = r->d->opts;
-    json_t *row = json_object();
-    json_object_set_new(row, "source", member(r->mdobj, "source"));
-    json_object_set_new(row, "destination", member(r->mdobj, "destination"));
-    json_object_set_new(row, "event_type", json_string(r->event_type));
-    json_object_set_new(row, "tool", member(r->mdobj, "tool-name"));
-    json_object_set_new(row, "summary_type",
-                        json_string(o->summary_type && *o->summary_type ? o->summary_type : "base"));
-    json_object_set_new(row, "summary_window", json_integer(o->summary_window));
-    json_object_set_new(row, "timestamp", timestamp_text(ts));
-    show_name(r->d, row, "source");
-    show_name(r->d, row, "destination");
-    return row;
+    static const char *const names[] = {"source", "destination", "event_type", "tool", "summary_type",
+                                        "summary_window", "timestamp"};
+    const json_t *md = r->mdobj;
+    r->base[0] = (esm_cell){names[0], json_object_get(md, "source"), NULL, NULL};
+    r->base[1] = (esm_cell){names[1], json_object_get(md, "destination"), NULL, NULL};
+    r->base[2] = (esm_cell){names[2], NULL, NULL, r->event_type};
+    r->base[3] = (esm_cell){names[3], json_object_get(md, "tool-name"), NULL, NULL};
+    r->base[4] = (esm_cell){names[4], NULL, NULL, o->summary_type && *o->summary_type ? o->summary_type : "base"};
+    r->base[5] = (esm_cell){names[5], json_integer(o->summary_window), NULL, NULL};
+    r->base[6] = (esm_cell){names[6], NULL, NULL, r->timestamp};
+    for (int i = 0; i < 2; i++)
+        show_name(r->d, &r->base[i], json_string_value(r->base[i].json));
 }
 
-/* Writes row (taking it) as a row, or as a block. */
-static void emit(run *r, json_t *row, bool block)
+static void start_row(const run *r, row *w, bool base)
 {
-    if (!row) {
-        r->failed = true;
-        return;
+    w->n = w->n_owned = 0;
+    if (base) {
+        memcpy(w->cell, r->base, sizeof r->base);
+        w->n = 7;
     }
-    show_name(r->d, row, "ip");
-    if (!r->failed && !(block ? esm_output_block(r->d->out, row) : esm_output_row(r->d->out, row)))
+}
+
+/* Writes the row (as a block: a trace's header), and lets its numbers go. */
+static void emit(run *r, row *w, bool block)
+{
+    const esm_cell *ip = NULL;
+    for (size_t i = 0; i < w->n && !ip; i++)
+        ip = !strcmp(w->cell[i].name, "ip") ? &w->cell[i] : NULL;
+    if (ip)
+        show_name(r->d, (esm_cell *)ip, esm_value_string(ip->value));
+    if (!r->failed && !esm_output_cells(r->d->out, w->cell, w->n, block))
         r->failed = true;
     (*r->rows)++;
-    json_decref(row);
+    for (size_t i = 0; i < w->n_owned; i++)
+        json_decref(w->owned[i]);
 }
 
-static void set(json_t *row, const char *name, json_t *v)
-{
-    json_object_set_new(row, name, v ? v : json_null());
-}
-
-static void hop_fields(json_t *row, const json_t *hop)
+static void hop_fields(row *w, const esm_value *hop)
 {
     static const char *const names[] = {HOP};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        set(row, names[i], member(hop, names[i]));
+        add_value(w, names[i], esm_value_member(hop, names[i]));
+}
+
+static size_t array_size(const esm_value *v)
+{
+    return esm_value_kind_of(v) == ESM_VAL_ARRAY ? esm_value_size(v) : 0;
 }
 
 /* Looks the hops' addresses up together before the rows need them. */
-static void want_hops(const esm_datarows *d, const json_t *val)
+static void want_hops(const esm_datarows *d, const esm_value *val)
 {
     if (!d->names)
         return;
-    for (size_t i = 0; i < json_array_size(val); i++) {
-        const char *a = json_string_value(json_object_get(json_array_get(val, i), "ip"));
+    for (size_t i = 0; i < array_size(val); i++) {
+        const char *a = esm_value_string(esm_value_member(esm_value_at(val, i), "ip"));
         if (a && *a)
             esm_hostnames_want(d->names, a);
     }
     esm_hostnames_resolve(d->names);
 }
 
-/* The rows of one point. */
-static void point_rows(run *r, long long ts, const json_t *val)
+static void subinterval_fields(row *w, const esm_value *s)
 {
-    json_t *row;
+    add_value(w, "start", esm_value_member(s, "start"));
+    add_value(w, "duration", esm_value_member(s, "duration"));
+    add_value(w, "value", esm_value_member(s, "val"));
+}
+
+/* The rows of one point. */
+static void point_rows(run *r, long long ts, const esm_value *val)
+{
+    row w;
+    timestamp_text(ts, r->timestamp);
     switch (r->shape) {
     case NUMERIC:
-        row = base_row(r, ts);
-        set(row, "value", json_incref((json_t *)val));
-        emit(r, row, false);
+        start_row(r, &w, true);
+        add_value(&w, "value", val);
+        emit(r, &w, false);
         break;
-    case FAILURES: {
-        row = base_row(r, ts);
-        json_t *msg = json_is_string(val) ? json_incref((json_t *)val) : member(val, "error");
-        set(row, "msg", msg);
-        emit(r, row, false);
+    case FAILURES:
+        start_row(r, &w, true);
+        add_value(&w, "msg", esm_value_kind_of(val) == ESM_VAL_STRING ? val : esm_value_member(val, "error"));
+        emit(r, &w, false);
         break;
-    }
     case HISTOGRAM:
-        row = base_row(r, ts);
-        set(row, "bucket", member(r->mdobj, "sample-bucket-width"));
-        set(row, "value", json_incref((json_t *)val));
-        emit(r, row, false);
+        start_row(r, &w, true);
+        add_json(&w, "bucket", json_object_get(r->mdobj, "sample-bucket-width"));
+        add_value(&w, "value", val);
+        emit(r, &w, false);
         break;
     case STATISTICS:
-        row = base_row(r, ts);
+        start_row(r, &w, true);
         for (size_t i = 0; i < sizeof statistics_members / sizeof statistics_members[0]; i++)
-            set(row, statistics_cols[7 + i], member(val, statistics_members[i]));
-        emit(r, row, false);
+            add_value(&w, statistics_cols[7 + i], esm_value_member(val, statistics_members[i]));
+        emit(r, &w, false);
         break;
     case TRACE:
         want_hops(r->d, val);
-        if (r->d->trace_blocks)
-            emit(r, base_row(r, ts), true);
-        for (size_t i = 0; i < json_array_size(val); i++) {
-            row = r->d->trace_blocks ? json_object() : base_row(r, ts);
-            hop_fields(row, json_array_get(val, i));
-            emit(r, row, false);
+        if (r->d->trace_blocks) {
+            start_row(r, &w, true);
+            emit(r, &w, true);
+        }
+        for (size_t i = 0; i < array_size(val); i++) {
+            start_row(r, &w, !r->d->trace_blocks);
+            hop_fields(&w, esm_value_at(val, i));
+            emit(r, &w, false);
         }
         break;
     case SUBINTERVALS:
-        for (size_t i = 0; i < json_array_size(val); i++) {
-            const json_t *s = json_array_get(val, i);
-            row = base_row(r, ts);
-            set(row, "start", member(s, "start"));
-            set(row, "duration", member(s, "duration"));
-            set(row, "value", member(s, "val"));
-            emit(r, row, false);
+        for (size_t i = 0; i < array_size(val); i++) {
+            start_row(r, &w, true);
+            subinterval_fields(&w, esm_value_at(val, i));
+            emit(r, &w, false);
         }
         break;
     case NUMBER_LIST:
-        for (size_t i = 0; i < json_array_size(val); i++) {
-            row = base_row(r, ts);
-            set(row, "stream_num", json_integer((json_int_t)i));
-            set(row, "value", json_incref(json_array_get(val, i)));
-            emit(r, row, false);
+        for (size_t i = 0; i < array_size(val); i++) {
+            start_row(r, &w, true);
+            add_integer(&w, "stream_num", (long long)i);
+            add_value(&w, "value", esm_value_at(val, i));
+            emit(r, &w, false);
         }
         break;
     case SUBINTERVAL_LIST:
-        for (size_t n = 0; n < json_array_size(val); n++) {
-            const json_t *stream = json_array_get(val, n);
-            for (size_t i = 0; i < json_array_size(stream); i++) {
-                const json_t *s = json_array_get(stream, i);
-                row = base_row(r, ts);
-                set(row, "stream_num", json_integer((json_int_t)n));
-                set(row, "start", member(s, "start"));
-                set(row, "duration", member(s, "duration"));
-                set(row, "value", member(s, "val"));
-                emit(r, row, false);
+        for (size_t n = 0; n < array_size(val); n++) {
+            const esm_value *stream = esm_value_at(val, n);
+            for (size_t i = 0; i < array_size(stream); i++) {
+                start_row(r, &w, true);
+                add_integer(&w, "stream_num", (long long)n);
+                subinterval_fields(&w, esm_value_at(stream, i));
+                emit(r, &w, false);
             }
         }
         break;
@@ -248,7 +269,7 @@ static void point_rows(run *r, long long ts, const json_t *val)
 esm_code esm_datarows_write(const esm_datarows *d, const esm_metadata *md, const json_t *mdobj,
                             const char *event_type, size_t *rows, bool *write_failed)
 {
-    run r = {d, mdobj, event_type, shape_of(d->opts, event_type), rows, false};
+    run r = {d, mdobj, event_type, shape_of(d->opts, event_type), rows, false, {{0}}, {0}};
     const esm_event_type *et = esm_metadata_event_type(md, event_type);
     if (!et)
         return ESM_OK;
@@ -269,15 +290,14 @@ esm_code esm_datarows_write(const esm_datarows *d, const esm_metadata *md, const
                 esm_hostnames_want(d->names, names[i]);
         esm_hostnames_resolve(d->names);
     }
+    base_cells(&r);
     esm_data_iter *it = NULL;
     esm_code rc = esm_data_iter_new(d->client, uri, d->query, 0, &it);
     const esm_point *pt;
-    while (rc == ESM_OK && !r.failed && (rc = esm_data_iter_next(it, &pt)) == ESM_OK) {
-        json_t *val = value_of(pt->value);
-        point_rows(&r, pt->ts, val);
-        json_decref(val);
-    }
+    while (rc == ESM_OK && !r.failed && (rc = esm_data_iter_next(it, &pt)) == ESM_OK)
+        point_rows(&r, pt->ts, pt->value);
     esm_data_iter_free(it);
+    json_decref((json_t *)r.base[5].json);
     *write_failed = r.failed;
     return rc == ESM_DONE || rc == ESM_OK ? ESM_OK : rc;
 }

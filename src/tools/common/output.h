@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "esmond/esmond.h"
+
 typedef struct esm_output esm_output;
 
 /* format: "human", "json" or "csv". columns: the fields shown in human and
@@ -18,6 +20,18 @@ typedef struct esm_output esm_output;
  * of memory or on an unknown format. */
 esm_output *esm_output_new(FILE *out, const char *format, const char *const *columns, size_t ncolumns,
                            bool extended);
+/* One member of a row: a JSON value, a data value (written from the
+ * page's tokens, no tree) or a string; all NULL is None. */
+typedef struct {
+    const char *name;
+    const json_t *json;
+    const esm_value *value;
+    const char *text;
+} esm_cell;
+
+/* Writes a row of n cells, in their order, as esm_output_row() (block:
+ * as esm_output_block()) does. */
+bool esm_output_cells(esm_output *o, const esm_cell *cells, size_t n, bool block);
 /* Writes one row (a JSON object; its member order is kept). Text is written
  * out in 64 KiB batches (row by row on a terminal), at the end, and by
  * esm_output_free(); false once a write failed. */

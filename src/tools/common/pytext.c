@@ -159,6 +159,9 @@ typedef struct {
     void (*string)(esm_buf *b, const char *s, size_t n);
 } py_style;
 
+static const py_style repr_style = {"None", "True", "False", esm_py_repr_string};
+static const py_style json_style = {"null", "true", "false", py_json_string};
+
 static void py_render(esm_buf *b, const json_t *v, const py_style *st)
 {
     if (!v || json_is_null(v)) {
@@ -196,14 +199,73 @@ static void py_render(esm_buf *b, const json_t *v, const py_style *st)
 
 void esm_py_repr(esm_buf *b, const json_t *v)
 {
-    static const py_style repr_style = {"None", "True", "False", esm_py_repr_string};
     py_render(b, v, &repr_style);
 }
 
 void esm_py_json(esm_buf *b, const json_t *v)
 {
-    static const py_style json_style = {"null", "true", "false", py_json_string};
     py_render(b, v, &json_style);
+}
+
+/* repr(float) of a real token, from its digits where that is exact. */
+static void py_real_tok(esm_buf *b, const esm_jdoc *d, uint32_t t)
+{
+    char tmp[ESM_PYFLOAT_MAX];
+    size_t n = esm_pyfloat_from_text(d->text + d->tok[t].start, d->tok[t].len, tmp);
+    esm_buf_append(b, tmp, n ? n : esm_pyfloat_format(esm_jdoc_real(d, t), tmp));
+}
+
+static void py_render_tok(esm_buf *b, const esm_jdoc *d, uint32_t t, const py_style *st)
+{
+    const esm_jtok *k = &d->tok[t];
+    switch (k->type) {
+    case ESM_JT_NULL: esm_buf_puts(b, st->null_text); break;
+    case ESM_JT_TRUE: esm_buf_puts(b, st->true_text); break;
+    case ESM_JT_FALSE: esm_buf_puts(b, st->false_text); break;
+    case ESM_JT_INT: esm_buf_int(b, (long long)k->ival); break;
+    case ESM_JT_REAL: py_real_tok(b, d, t); break;
+    case ESM_JT_STRING: st->string(b, esm_jdoc_str(d, t), k->len); break;
+    case ESM_JT_ARRAY:
+        esm_buf_append(b, "[", 1);
+        for (uint32_t e = t + 1; e < k->next; e = d->tok[e].next) {
+            if (e != t + 1)
+                esm_buf_append(b, ", ", 2);
+            py_render_tok(b, d, e, st);
+        }
+        esm_buf_append(b, "]", 1);
+        break;
+    case ESM_JT_OBJECT: {
+        uint32_t it = 0, key, val;
+        esm_buf_append(b, "{", 1);
+        for (bool first = true; esm_jdoc_next_member(d, t, &it, &key, &val); first = false) {
+            if (!first)
+                esm_buf_append(b, ", ", 2);
+            st->string(b, esm_jdoc_str(d, key), d->tok[key].len);
+            esm_buf_append(b, ": ", 2);
+            py_render_tok(b, d, val, st);
+        }
+        esm_buf_append(b, "}", 1);
+        break;
+    }
+    }
+}
+
+void esm_py_str_tok(esm_buf *b, const esm_jdoc *d, uint32_t t)
+{
+    if (d->tok[t].type == ESM_JT_STRING)
+        esm_buf_append(b, esm_jdoc_str(d, t), d->tok[t].len);
+    else
+        py_render_tok(b, d, t, &repr_style);
+}
+
+void esm_py_json_tok(esm_buf *b, const esm_jdoc *d, uint32_t t)
+{
+    py_render_tok(b, d, t, &json_style);
+}
+
+void esm_py_json_text(esm_buf *b, const char *s, size_t n)
+{
+    py_json_string(b, s, n);
 }
 
 void esm_py_csv_field(esm_buf *b, const char *s, size_t n)
