@@ -10,7 +10,8 @@ Scenarios:
             only after a full one. -j 4 makes the same requests, in any order,
             over at most 5 connections.
   parallel  stdout and the files of -j 1 and -j 8 are byte-identical (json
-            and csv).
+            and csv); under -v every request of -j 8 is one whole trace line,
+            the same lines as -j 1.
   error     one series answered with 500: -j 1 and -j 4 print the same lines
             and the same error, exit 1 and leave the same files, no
             temporary ones.
@@ -28,6 +29,8 @@ import http.client
 import resource
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -120,10 +123,10 @@ def start_archive(bin_dir, tmp):
     return proc, url, metadata
 
 
-def bulk(bin_dir, url, out, jobs, fmt='json', wait=True, stdout=subprocess.PIPE, preexec_fn=None):
+def bulk(bin_dir, url, out, jobs, fmt='json', wait=True, stdout=subprocess.PIPE, preexec_fn=None, extra=()):
     os.makedirs(out, exist_ok=True)
     argv = [os.path.join(bin_dir, 'esmond-ps-get-bulk'), '--url', url, '--ip', '-S', START, '-E', END,
-            '-D', out, '-o', fmt, '-j', str(jobs)]
+            '-D', out, '-o', fmt, '-j', str(jobs), *extra]
     env = dict(os.environ, TZ='UTC')
     if not wait:
         return subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env)
@@ -206,6 +209,18 @@ def scenario_parallel(a, url, metadata, tmp):
         check(len(got[1][1]) >= len(series_paths(metadata)) // 2, '-o %s: only %d files' % (fmt, len(got[1][1])))
         print('parallel -o %s: %d files, %d bytes, stdout %d bytes: identical' % (
             fmt, len(got[1][1]), sum(map(len, got[1][1].values())), len(got[1][0])))
+    # -v from 8 threads: each request one whole "GET URL" line, the same ones as -j 1
+    traces = {}
+    for jobs in (1, 8, 8, 8):
+        out = os.path.join(tmp, 'v-j%d' % jobs)
+        shutil.rmtree(out, ignore_errors=True)
+        status, _, stderr = bulk(a.bin, url, out, jobs, 'csv', extra=('-v',))
+        lines = stderr.decode().splitlines()
+        check(status == 0, '-v -j %d: status %d' % (jobs, status))
+        bad = [l for l in lines if not re.fullmatch(r'GET http://\S+', l)]
+        check(not bad, '-v -j %d: trace lines broken or mixed: %r' % (jobs, bad[:3]))
+        check(sorted(lines) == traces.setdefault(1, sorted(lines)), '-v -j %d: other requests than -j 1' % jobs)
+    print('parallel -v: %d trace lines, whole and the same at -j 8' % len(traces[1]))
 
 
 def scenario_error(a, url, metadata, tmp):

@@ -384,9 +384,11 @@ int esm_psopts_query(const esm_psopts *o, esm_query **out)
 static void trace(void *userdata, const char *method, const char *url)
 {
     (void)userdata;
+    flockfile(stderr); /* get-bulk's threads trace too: one whole line each */
     fprintf(stderr, "%s ", method);
     esm_termsafe_fputs(url, stderr); /* the archive's URIs */
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 static int client_fail(const esm_psopts *o, esm_client *c, const char *what, const char *value)
