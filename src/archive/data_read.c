@@ -1,7 +1,7 @@
 /* Data retrieval: base data and summaries of one event type (esmond-rest-api §9).
  *
  * A page (up to 100,000 points, histograms of kilobytes each) is sent in parts
- * of about PART_BYTES, so that what a response holds in memory is bounded
+ * (a first one of about FIRST_PART_BYTES, then of PART_BYTES), so that what a response holds in memory is bounded
  * whatever the page and however slowly the client reads. Each part is its own
  * short query, continuing after the last ts written (ts is unique in a
  * series), on whichever pool connection is free for that moment; no read
@@ -23,7 +23,12 @@
 
 /* Points more than an hour ahead are never served, as in esmond (esmond-rest-api §7.3). */
 #define OPEN_END_SLACK 3600
-/* A part is complete once it holds this much (plus at most one point). */
+/* A part is complete once it holds this much (plus at most one point). The
+ * first part is larger: a page that ends within it (the usual 1,000-point
+ * histogram page is ~650 KB) goes out whole with its length, one write and
+ * one read transaction, as fast as before pages were streamed; 11 parts of
+ * 64 KiB served it ~20% slower (a read transaction and a send each). */
+#define FIRST_PART_BYTES (1024 * 1024)
 #define PART_BYTES (64 * 1024)
 
 /* Where a page stands: the points not yet written are the first `remaining`
@@ -61,10 +66,10 @@ static void bind_window(sqlite3_stmt *s, const page_cursor *pc)
     sqlite3_bind_int64(s, 3, pc->end);
 }
 
-/* Appends the page's next points to b until b holds PART_BYTES or the page is
+/* Appends the page's next points to b until b holds `bytes` or the page is
  * complete; its closing bracket ends the last part. 1: more follows, 0: done,
  * -1: database error. */
-static int read_part(page_cursor *pc, esa_db *db, esm_buf *b)
+static int read_part(page_cursor *pc, esa_db *db, esm_buf *b, size_t bytes)
 {
     sqlite3_stmt *s = esa_db_prepare(db, "SELECT ts, val FROM point WHERE series_id = ? AND ts BETWEEN ? AND ?"
                                          " ORDER BY ts LIMIT ? OFFSET ?");
@@ -74,7 +79,7 @@ static int read_part(page_cursor *pc, esa_db *db, esm_buf *b)
     sqlite3_bind_int64(s, 4, pc->remaining);
     sqlite3_bind_int64(s, 5, pc->skip);
     int rc = SQLITE_ROW;
-    while (pc->remaining > 0 && !pc->exhausted && b->len < PART_BYTES) {
+    while (pc->remaining > 0 && !pc->exhausted && b->len < bytes) {
         if ((rc = sqlite3_step(s)) != SQLITE_ROW)
             break;
         long long ts = sqlite3_column_int64(s, 0);
@@ -124,7 +129,7 @@ static int next_part(void *state, esm_buf *b)
 {
     page_cursor *pc = state;
     esa_db *db = esa_store_acquire(pc->store);
-    int rc = read_part(pc, db, b);
+    int rc = read_part(pc, db, b, PART_BYTES);
     esa_store_release(pc->store, db);
     return rc;
 }
@@ -134,7 +139,7 @@ static int next_part(void *state, esm_buf *b)
 static void serve_page(const esa_request *rq, esa_db *db, page_cursor *pc, const esa_page *pg,
                        const char *path, esa_response *rs)
 {
-    int more = read_part(pc, db, &rs->body);
+    int more = read_part(pc, db, &rs->body, FIRST_PART_BYTES);
     /* Without an explicit limit the answer is silently one page, so say where the rest is. */
     bool linked = !pg->explicit_limit || pg->offset > 0;
     int has_next = more >= 0 && linked ? page_has_next(pc, db) : 0;
