@@ -283,17 +283,28 @@ static bool same_key(const esm_jdoc *d, uint32_t a, uint32_t b)
     return d->tok[a].len == d->tok[b].len && !memcmp(esm_jdoc_str(d, a), esm_jdoc_str(d, b), d->tok[a].len);
 }
 
-/* Counts the distinct keys of object token o with k members; flags dup. */
+/* Key a repeats key first (its first occurrence): first takes a's value,
+ * a is passed over, so that a walk of the members stays linear. */
+static void link_repeat(esm_jdoc *d, uint32_t first, uint32_t a)
+{
+    d->tok[first].size = a + 1;
+    d->tok[a].dup = 1;
+}
+
+/* Counts the distinct keys of object token o with k members; flags dup and
+ * links repeated keys (link_repeat). */
 static int count_keys(parser *p, uint32_t o, uint32_t k)
 {
     esm_jdoc *d = p->d;
     uint32_t distinct = 0;
     if (k <= 8) { /* a few comparisons beat hashing */
         for (uint32_t a = o + 1, i = 0; i < k; i++, a = d->tok[a + 1].next) {
-            bool again = false;
-            for (uint32_t b = o + 1; b != a && !again; b = d->tok[b + 1].next)
-                again = same_key(d, a, b);
-            distinct += !again;
+            uint32_t b = o + 1;
+            while (b != a && !same_key(d, a, b))
+                b = d->tok[b + 1].next;
+            if (b != a)
+                link_repeat(d, b, a);
+            distinct += b == a;
         }
     } else {
         size_t cap = 16;
@@ -315,8 +326,11 @@ static int count_keys(parser *p, uint32_t o, uint32_t k)
             size_t slot = h & (cap - 1);
             while (d->seen[slot] && !same_key(d, d->seen[slot], a))
                 slot = (slot + 1) & (cap - 1);
-            distinct += !d->seen[slot];
-            d->seen[slot] = a;
+            if (d->seen[slot])
+                link_repeat(d, d->seen[slot], a);
+            else
+                d->seen[slot] = a;
+            distinct += d->seen[slot] == a;
         }
     }
     d->tok[o].size = distinct;
@@ -433,21 +447,22 @@ esm_jt_status esm_jdoc_parse(esm_jdoc *d, const char *text, size_t len, size_t *
     return ESM_JT_OK;
 }
 
+/* The value of the member whose key (a first occurrence) is token k: the last repeat's. */
+static uint32_t member_value(const esm_jdoc *d, uint32_t k)
+{
+    return d->tok[k].size ? d->tok[k].size : k + 1;
+}
+
 uint32_t esm_jdoc_member(const esm_jdoc *d, uint32_t i, const char *name)
 {
     const esm_jtok *o = &d->tok[i];
     if (o->type != ESM_JT_OBJECT)
         return 0;
     size_t n = strlen(name);
-    uint32_t found = 0;
-    for (uint32_t k = i + 1; k < o->next; k = d->tok[k + 1].next) {
-        if (d->tok[k].len == n && !memcmp(esm_jdoc_str(d, k), name, n)) {
-            found = k + 1;
-            if (!o->dup)
-                break;
-        }
-    }
-    return found;
+    for (uint32_t k = i + 1; k < o->next; k = d->tok[k + 1].next)
+        if (d->tok[k].len == n && !memcmp(esm_jdoc_str(d, k), name, n))
+            return member_value(d, k);
+    return 0;
 }
 
 bool esm_jdoc_next_member(const esm_jdoc *d, uint32_t obj, uint32_t *it, uint32_t *key, uint32_t *val)
@@ -455,19 +470,10 @@ bool esm_jdoc_next_member(const esm_jdoc *d, uint32_t obj, uint32_t *it, uint32_
     const esm_jtok *o = &d->tok[obj];
     uint32_t k = *it ? *it : obj + 1;
     for (; k < o->next; k = d->tok[k + 1].next) {
-        uint32_t v = k + 1;
-        if (o->dup) {
-            bool earlier = false;
-            for (uint32_t e = obj + 1; e != k && !earlier; e = d->tok[e + 1].next)
-                earlier = same_key(d, e, k);
-            if (earlier)
-                continue;
-            for (uint32_t l = d->tok[v].next; l < o->next; l = d->tok[l + 1].next)
-                if (same_key(d, l, k))
-                    v = l + 1;
-        }
+        if (d->tok[k].dup)
+            continue;
         *key = k;
-        *val = v;
+        *val = member_value(d, k);
         *it = d->tok[k + 1].next;
         return true;
     }

@@ -26,10 +26,11 @@ typedef enum {
 
 typedef struct {
     uint8_t type;
-    uint8_t dup;     /* object: a key occurs more than once */
+    uint8_t dup;     /* object: a key occurs more than once; key: a repeat of an earlier key */
     uint32_t start;  /* string, number: its text at text[start..start+len) */
     uint32_t len;
-    uint32_t size;   /* container: elements, or members with distinct keys */
+    uint32_t size;   /* container: elements, or members with distinct keys;
+                      * key repeated later: the last repeat's value token */
     uint32_t next;   /* the token after this one's subtree */
     int64_t ival;    /* ESM_JT_INT */
 } esm_jtok;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json_write.h"
 #include "jsontok.h"
 
 static const size_t jansson_flags = JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY;
@@ -217,11 +218,46 @@ static void test_tricky(void **state)
         "{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k3\":10,\"k10\":11}",
         "{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k10\":10,\"k11\":11}",
         "{\"\\u0061\":1,\"a\":2}",
+        "{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k3\":9,\"k1\":10,\"k3\":11}",
+        "{\"a\":1,\"b\":{\"a\":2,\"a\":3},\"a\":4,\"b\":5,\"a\":[6]}",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         check_str(texts[i]);
     check("\"a\0b\"", 5); /* a raw NUL is a control character */
     check("[1,2]", 3);    /* the length counts, not the terminator */
+}
+
+/* 200,000 distinct keys and a repeat of the first: the members are walked
+ * in linear time (a walk that looked for earlier occurrences of each key
+ * made 2e10 comparisons), with the values jansson keeps. */
+static void test_many_keys_one_repeat(void **state)
+{
+    (void)state;
+    enum { KEYS = 200000 };
+    esm_buf b;
+    esm_buf_init(&b);
+    esm_buf_puts(&b, "{");
+    for (int i = 0; i < KEYS; i++)
+        esm_buf_printf(&b, "\"k%d\":%d,", i, i);
+    esm_buf_puts(&b, "\"k0\":-1}");
+    assert_false(b.failed); /* not check()ed: its member lookups by name are each linear */
+    esm_jdoc d;
+    esm_jdoc_init(&d);
+    size_t used;
+    assert_int_equal(esm_jdoc_parse(&d, b.data, b.len, &used), ESM_JT_OK);
+    assert_int_equal(d.tok[0].size, KEYS);
+    uint32_t it = 0, key, val, n = 0;
+    while (esm_jdoc_next_member(&d, 0, &it, &key, &val)) {
+        char name[16];
+        snprintf(name, sizeof name, "k%u", n);
+        assert_string_equal(esm_jdoc_str(&d, key), name);
+        assert_int_equal(d.tok[val].ival, n ? (int64_t)n : -1);
+        n++;
+    }
+    assert_int_equal(n, KEYS);
+    assert_int_equal(d.tok[esm_jdoc_member(&d, 0, "k0")].ival, -1);
+    esm_jdoc_free(&d);
+    esm_buf_free(&b);
 }
 
 /* Nesting: jansson's 2048 levels are allowed, one more is not. */
@@ -275,7 +311,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_pages), cmocka_unit_test(test_damaged_pages), cmocka_unit_test(test_tricky),
-        cmocka_unit_test(test_depth), cmocka_unit_test(test_token_bound),
+        cmocka_unit_test(test_depth), cmocka_unit_test(test_token_bound), cmocka_unit_test(test_many_keys_one_repeat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
