@@ -8,6 +8,7 @@
 
 #include "archive.h"
 #include "event_types.h"
+#include "json_body.h"
 #include "metadata.h"
 #include "summaries.h"
 #include "values.h"
@@ -48,35 +49,40 @@ static pending *pending_add(pending_list *l)
     return p;
 }
 
-/* Body checks shared by both writes (esmond-rest-api §4.1); returns the parsed body or NULL after answering. */
-static json_t *read_body(const esa_request *rq, esa_response *rs)
+/* Body checks shared by both writes (esmond-rest-api §4.1); reads the body
+ * into d (its object is token 0), or answers and returns false. */
+static bool read_body(const esa_request *rq, esm_jdoc *d, esa_response *rs)
 {
     if (!rq->content_type || strncasecmp(rq->content_type, "application/json", 16) != 0) {
         esa_respond_error(rs, 400, "Must post content-type: application/json header and json-formatted payload.");
-        return NULL;
+        return false;
     }
     if (rq->body_len == 0) {
         esa_respond_error(rs, 400, "No data payload POSTed.");
-        return NULL;
+        return false;
     }
-    json_t *body = json_loadb(rq->body, rq->body_len, JSON_DECODE_ANY, NULL);
-    if (!json_is_object(body)) {
-        /* Echo a printable prefix only: the body may be large or binary. */
-        char given[81];
-        size_t n = rq->body_len < 80 ? rq->body_len : 80;
-        for (size_t i = 0; i < n; i++)
-            given[i] = isprint((unsigned char)rq->body[i]) ? rq->body[i] : '?';
-        given[n] = '\0';
-        esa_respond_error(rs, 400, "POST data payload could not be decoded to a JSON object - given: %s%s", given,
-                          rq->body_len > 80 ? "..." : "");
-        json_decref(body);
-        return NULL;
+    switch (esa_json_body_parse(d, rq->body, rq->body_len)) {
+    case ESA_BODY_OBJECT:
+        return true;
+    case ESA_BODY_NOMEM:
+        esa_respond_error(rs, 503, "Out of memory");
+        return false;
+    case ESA_BODY_INVALID:
+        break;
     }
-    return body;
+    /* Echo a printable prefix only: the body may be large or binary. */
+    char given[81];
+    size_t n = rq->body_len < 80 ? rq->body_len : 80;
+    for (size_t i = 0; i < n; i++)
+        given[i] = isprint((unsigned char)rq->body[i]) ? rq->body[i] : '?';
+    given[n] = '\0';
+    esa_respond_error(rs, 400, "POST data payload could not be decoded to a JSON object - given: %s%s", given,
+                      rq->body_len > 80 ? "..." : "");
+    return false;
 }
 
-/* Validates one (event type, ts, val) triple into p; answers 400 on failure. */
-static bool read_point(pending *p, const char *et, const json_t *ts, const json_t *val, esa_response *rs)
+/* Validates one (event type, ts, val) triple of d into p; answers 400 on failure. */
+static bool read_point(pending *p, const char *et, const esm_jdoc *d, uint32_t ts, uint32_t val, esa_response *rs)
 {
     p->info = esm_event_type_find(et);
     if (!p->info) {
@@ -84,12 +90,12 @@ static bool read_point(pending *p, const char *et, const json_t *ts, const json_
         return false;
     }
     snprintf(p->event_type, sizeof p->event_type, "%s", et);
-    if (!esa_py_int(ts, &p->ts) || p->ts < 0) {
+    if (!esa_py_int(d, ts, &p->ts) || p->ts < 0) {
         esa_respond_error(rs, 400, "Time must be a unix timestamp");
         return false;
     }
     char err[256];
-    if (!esa_value_parse(p->info->data_type, val, &p->v, err, sizeof err)) {
+    if (!esa_value_parse(p->info->data_type, d, val, &p->v, err, sizeof err)) {
         esa_respond_error(rs, 400, "%s", err);
         return false;
     }
@@ -259,13 +265,39 @@ out:
     esa_store_release(ar->store, w.db);
 }
 
+/* A string token's text, NULL for any other token (as json_string_value). */
+static const char *string_of(const esm_jdoc *d, uint32_t t)
+{
+    return d->tok[t].type == ESM_JT_STRING ? esm_jdoc_str(d, t) : NULL;
+}
+
+/* Both writes read the body into a document of their own, kept until the points are stored. */
+static esm_jdoc *new_doc(esa_response *rs)
+{
+    esm_jdoc *d = malloc(sizeof *d);
+    if (d)
+        esm_jdoc_init(d);
+    else
+        esa_respond_error(rs, 503, "Out of memory");
+    return d;
+}
+
+static void free_doc(esm_jdoc *d)
+{
+    if (d)
+        esm_jdoc_free(d);
+    free(d);
+}
+
 void esa_point_post(esa_archive *ar, const esa_request *rq, const char *key, const char *et, esa_response *rs)
 {
-    json_t *body = read_body(rq, rs);
-    if (!body)
+    esm_jdoc *d = new_doc(rs);
+    if (!d || !read_body(rq, d, rs)) {
+        free_doc(d);
         return;
+    }
     pending_list l = {0};
-    const json_t *ts = json_object_get(body, "ts"), *val = json_object_get(body, "val");
+    uint32_t ts = esm_jdoc_member(d, 0, "ts"), val = esm_jdoc_member(d, 0, "val");
     pending *p = pending_add(&l);
     if (!p)
         esa_respond_error(rs, 503, "Out of memory");
@@ -273,27 +305,26 @@ void esa_point_post(esa_archive *ar, const esa_request *rq, const char *key, con
         esa_respond_error(rs, 400, "Required field ts not provided in request");
     else if (!val)
         esa_respond_error(rs, 400, "Required field val not provided in request");
-    else if (read_point(p, et, ts, val, rs))
+    else if (read_point(p, et, d, ts, val, rs))
         store_all(ar, key, &l, rs);
     pending_free(&l);
-    json_decref(body);
+    free_doc(d);
 }
 
-static bool read_bulk(const json_t *body, pending_list *l, esa_response *rs)
+static bool read_bulk(const esm_jdoc *d, pending_list *l, esa_response *rs)
 {
-    const json_t *data = json_object_get(body, "data");
+    uint32_t data = esm_jdoc_member(d, 0, "data");
     if (!data) {
         esa_respond_error(rs, 400, "Request must contain 'data' element");
         return false;
     }
-    if (!json_is_array(data)) {
+    if (d->tok[data].type != ESM_JT_ARRAY) {
         esa_respond_error(rs, 400, "The 'data' element must be an array");
         return false;
     }
-    size_t i, j;
-    const json_t *item, *inner;
-    json_array_foreach(data, i, item) {
-        const json_t *ts = json_object_get(item, "ts"), *vals = json_object_get(item, "val");
+    size_t i = 0;
+    for (uint32_t item = data + 1; item < d->tok[data].next; item = d->tok[item].next, i++) {
+        uint32_t ts = esm_jdoc_member(d, item, "ts"), vals = esm_jdoc_member(d, item, "val");
         if (!ts) {
             esa_respond_error(rs, 400, "Missing ts field in provided data list at position %zu", i + 1);
             return false;
@@ -302,17 +333,18 @@ static bool read_bulk(const json_t *body, pending_list *l, esa_response *rs)
             esa_respond_error(rs, 400, "Missing val field in provided data list at position %zu", i + 1);
             return false;
         }
-        if (!json_is_array(vals)) {
+        if (d->tok[vals].type != ESM_JT_ARRAY) {
             esa_respond_error(rs, 400, "'val' field must be an array in provided data list at position %zu", i + 1);
             return false;
         }
         long long tsv;
-        if (!esa_py_int(ts, &tsv) || tsv < 0) { /* checked even when the item holds no value */
+        if (!esa_py_int(d, ts, &tsv) || tsv < 0) { /* checked even when the item holds no value */
             esa_respond_error(rs, 400, "Time must be a unix timestamp");
             return false;
         }
-        json_array_foreach(vals, j, inner) {
-            const json_t *et = json_object_get(inner, "event-type"), *val = json_object_get(inner, "val");
+        size_t j = 0;
+        for (uint32_t inner = vals + 1; inner < d->tok[vals].next; inner = d->tok[inner].next, j++) {
+            uint32_t et = esm_jdoc_member(d, inner, "event-type"), val = esm_jdoc_member(d, inner, "val");
             if (!et) {
                 esa_respond_error(rs, 400, "Missing event-type field at data item %zu in value %zu", i + 1, j + 1);
                 return false;
@@ -326,7 +358,7 @@ static bool read_bulk(const json_t *body, pending_list *l, esa_response *rs)
                 esa_respond_error(rs, 503, "Out of memory");
                 return false;
             }
-            if (!read_point(p, json_string_value(et), ts, val, rs))
+            if (!read_point(p, string_of(d, et), d, ts, val, rs))
                 return false;
         }
     }
@@ -335,12 +367,14 @@ static bool read_bulk(const json_t *body, pending_list *l, esa_response *rs)
 
 void esa_bulk_put(esa_archive *ar, const esa_request *rq, const char *key, esa_response *rs)
 {
-    json_t *body = read_body(rq, rs);
-    if (!body)
+    esm_jdoc *d = new_doc(rs);
+    if (!d || !read_body(rq, d, rs)) {
+        free_doc(d);
         return;
+    }
     pending_list l = {0};
-    if (read_bulk(body, &l, rs))
+    if (read_bulk(d, &l, rs))
         store_all(ar, key, &l, rs);
     pending_free(&l);
-    json_decref(body);
+    free_doc(d);
 }

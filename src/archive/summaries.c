@@ -43,24 +43,38 @@ static void bin_clear(bin *bn)
     bn->a = bn->b = bn->n = 0;
 }
 
-/* Adds one base point given by its counters (a, b) or its histogram. */
-static bool bin_add(bin *bn, long long a, long long b, const json_t *hist)
+/* Adds one numeric base point given by its counters. */
+static void bin_add_counts(bin *bn, long long a, long long b)
 {
-    if (bn->dt == ESM_DT_HISTOGRAM)
-        return hist && esa_hist_add_json(&bn->hist, hist);
     bn->a += a;
     bn->b += b;
     bn->n++;
+}
+
+/* Adds a posted base point. */
+static bool bin_add_value(bin *bn, const esa_value *v)
+{
+    if (bn->dt != ESM_DT_HISTOGRAM) {
+        bin_add_counts(bn, v->a, v->b);
+        return true;
+    }
+    if (!v->hist)
+        return false;
+    for (size_t i = 0; i < v->hist_n; i++)
+        if (!esa_hist_add(&bn->hist, v->hist[i].key, v->hist[i].len, v->hist[i].count))
+            return false;
     return true;
 }
 
 /* Adds a stored base point (columns: val, a, b from col). */
 static bool bin_add_row(bin *bn, sqlite3_stmt *s, int col)
 {
-    json_t *hist = NULL;
-    if (bn->dt == ESM_DT_HISTOGRAM)
-        hist = json_loads((const char *)sqlite3_column_text(s, col), 0, NULL);
-    bool ok = bin_add(bn, sqlite3_column_int64(s, col + 1), sqlite3_column_int64(s, col + 2), hist);
+    if (bn->dt != ESM_DT_HISTOGRAM) {
+        bin_add_counts(bn, sqlite3_column_int64(s, col + 1), sqlite3_column_int64(s, col + 2));
+        return true;
+    }
+    json_t *hist = json_loads((const char *)sqlite3_column_text(s, col), 0, NULL);
+    bool ok = hist && esa_hist_add_json(&bn->hist, hist);
     json_decref(hist);
     return ok;
 }
@@ -289,28 +303,16 @@ static const esa_series *find_row(const esa_series *rows, int n, int st, long lo
 }
 
 /* Statistics of window 0 describe one base histogram: written at once, straight
- * from its members (keys as C strings, as a summed histogram keeps them), with
- * no bucket copies. */
+ * from its buckets. */
 static bool store_point_statistics(esa_db *db, const esa_series *row, long long ts, const esa_value *v)
 {
     if (!v->hist)
         return false;
-    esm_hist_bucket small[64];
-    size_t nb = json_object_size(v->hist), i = 0;
-    esm_hist_bucket *b = nb <= 64 ? small : malloc(nb * sizeof *b);
-    if (!b)
-        return false;
-    const char *key;
-    json_t *count;
-    json_object_foreach(v->hist, key, count)
-        b[i++] = (esm_hist_bucket){key, strlen(key), json_integer_value(count)};
     esm_buf text;
     esm_buf_init(&text);
-    esm_histogram_statistics_write(&text, b, nb);
+    esm_histogram_statistics_write(&text, v->hist, v->hist_n);
     bool ok = store_text(db, row->id, ts, &text, NULL);
     esm_buf_free(&text);
-    if (b != small)
-        free(b);
     return ok;
 }
 
@@ -335,7 +337,7 @@ static bool apply_one(esa_summary_batch *batch, const esa_series *row, long long
         return true;
     }
     if (!replaced && (!fresh || load_bin(batch->db, bn)))
-        return bin_add(bn, v->a, v->b, v->hist);
+        return bin_add_value(bn, v);
     bin_clear(bn);
     return add_base_range(batch->db, base_id, start, bin_end(start, row->window), bn);
 }

@@ -35,43 +35,45 @@ static bool parse_int_text(const char *text, size_t len, long long *out)
     return esa_parse_int(tmp, out);
 }
 
-bool esa_py_int(const json_t *v, long long *out)
+bool esa_py_int(const esm_jdoc *d, uint32_t v, long long *out)
 {
-    switch (json_typeof(v)) {
-    case JSON_INTEGER:
-        *out = json_integer_value(v);
+    const esm_jtok *t = &d->tok[v];
+    switch (t->type) {
+    case ESM_JT_INT:
+        *out = t->ival;
         return true;
-    case JSON_REAL: {
-        double d = trunc(json_real_value(v));
-        if (!isfinite(d) || d < -9.2e18 || d > 9.2e18)
+    case ESM_JT_REAL: {
+        double r = trunc(esm_jdoc_real(d, v));
+        if (!isfinite(r) || r < -9.2e18 || r > 9.2e18)
             return false;
-        *out = (long long)d;
+        *out = (long long)r;
         return true;
     }
-    case JSON_TRUE:
+    case ESM_JT_TRUE:
         *out = 1;
         return true;
-    case JSON_FALSE:
+    case ESM_JT_FALSE:
         *out = 0;
         return true;
-    case JSON_STRING:
-        return parse_int_text(json_string_value(v), json_string_length(v), out);
+    case ESM_JT_STRING:
+        return parse_int_text(esm_jdoc_str(d, v), t->len, out);
     default:
         return false;
     }
 }
 
-bool esa_py_float(const json_t *v, double *out)
+bool esa_py_float(const esm_jdoc *d, uint32_t v, double *out)
 {
-    if (json_is_number(v)) {
-        *out = json_number_value(v);
+    const esm_jtok *t = &d->tok[v];
+    if (t->type == ESM_JT_INT || t->type == ESM_JT_REAL) {
+        *out = esm_jdoc_real(d, v);
         return true;
     }
-    if (!json_is_string(v))
+    if (t->type != ESM_JT_STRING)
         return false;
     const char *s;
     size_t n;
-    strip(json_string_value(v), json_string_length(v), &s, &n);
+    strip(esm_jdoc_str(d, v), t->len, &s, &n);
     if (n == 0 || n > 64 || memchr(s, '\0', n))
         return false;
     char tmp[72];
@@ -82,10 +84,10 @@ bool esa_py_float(const json_t *v, double *out)
         return false;
     char *end;
     errno = 0;
-    double d = strtod(tmp, &end);
+    double r = strtod(tmp, &end);
     if (end == tmp || *end)
         return false;
-    *out = d;
+    *out = r;
     return true;
 }
 
@@ -123,21 +125,34 @@ static bool fail(char *err, size_t errlen, const char *msg)
     return false;
 }
 
-static bool parse_integer(const json_t *v, esa_value *out, char *err, size_t errlen)
+/* The JSON text of token t as the reference serves it; NULL when out of memory. */
+static char *dump_tok(const esm_jdoc *d, uint32_t t)
 {
-    if (!esa_py_int(v, &out->a))
+    esm_buf b;
+    esm_buf_init(&b);
+    esm_json_write_tok(&b, d, t);
+    if (b.failed || !b.data) {
+        esm_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+static bool parse_integer(const esm_jdoc *d, uint32_t v, esa_value *out, char *err, size_t errlen)
+{
+    if (!esa_py_int(d, v, &out->a))
         return fail(err, errlen, "Value must be an integer");
     out->has_state = true;
     out->json = esa_render_real((double)out->a);
     return true;
 }
 
-static bool parse_float(const json_t *v, esa_value *out, char *err, size_t errlen)
+static bool parse_float(const esm_jdoc *d, uint32_t v, esa_value *out, char *err, size_t errlen)
 {
-    double d;
-    if (!esa_py_float(v, &d) || !isfinite(d))
+    double r;
+    if (!esa_py_float(d, v, &r) || !isfinite(r))
         return fail(err, errlen, "Value must be a floating point number");
-    double q = trunc(d * 10000.0); /* esmond keeps ten-thousandths, truncated */
+    double q = trunc(r * 10000.0); /* esmond keeps ten-thousandths, truncated */
     if (q < -9.2e18 || q > 9.2e18)
         return fail(err, errlen, "Value must be a floating point number");
     out->a = (long long)q;
@@ -146,19 +161,19 @@ static bool parse_float(const json_t *v, esa_value *out, char *err, size_t errle
     return true;
 }
 
-static bool parse_percentage(const json_t *v, esa_value *out, char *err, size_t errlen)
+static bool parse_percentage(const esm_jdoc *d, uint32_t v, esa_value *out, char *err, size_t errlen)
 {
-    if (!json_is_object(v))
+    if (d->tok[v].type != ESM_JT_OBJECT)
         return fail(err, errlen, "Invalid percentage provided");
     static const char *const fields[] = {"numerator", "denominator"};
     long long nd[2];
     for (int i = 0; i < 2; i++) {
-        const json_t *f = json_object_get(v, fields[i]);
+        uint32_t f = esm_jdoc_member(d, v, fields[i]);
         if (!f) {
             snprintf(err, errlen, "Missing required field '%s'", fields[i]);
             return false;
         }
-        if (!esa_py_int(f, &nd[i])) {
+        if (!esa_py_int(d, f, &nd[i])) {
             snprintf(err, errlen, "The field '%s' must be an integer", fields[i]);
             return false;
         }
@@ -174,100 +189,80 @@ static bool parse_percentage(const json_t *v, esa_value *out, char *err, size_t 
     return true;
 }
 
-/* The histogram as summaries read it: the posted object itself when every
- * count is already an integer (the usual case), else a copy with int() counts. */
-static json_t *histogram_counts(const json_t *v, char *err, size_t errlen)
+/* Buckets with int() counts (every count checked first), and the served
+ * text: the same members in the same order. */
+static bool parse_histogram(const esm_jdoc *d, uint32_t v, esa_value *out, char *err, size_t errlen)
 {
-    const char *bucket;
-    json_t *count;
-    bool integers = true;
-    json_object_foreach((json_t *)v, bucket, count) {
-        long long c;
-        if (!esa_py_int(count, &c)) {
-            fail(err, errlen, "Value of histogram must be an integer");
-            return NULL;
-        }
-        integers = integers && json_is_integer(count);
-    }
-    if (integers)
-        return json_incref((json_t *)v);
-    json_t *h = json_object();
-    if (!h) {
-        fail(err, errlen, "Out of memory");
-        return NULL;
-    }
-    json_object_foreach((json_t *)v, bucket, count) {
-        long long c;
-        esa_py_int(count, &c);
-        json_object_set_new(h, bucket, json_integer(c));
-    }
-    return h;
-}
-
-static bool parse_histogram(const json_t *v, esa_value *out, char *err, size_t errlen)
-{
-    if (!json_is_object(v))
+    if (d->tok[v].type != ESM_JT_OBJECT)
         return fail(err, errlen, "Invalid histogram provided");
-    json_t *h = histogram_counts(v, err, errlen);
-    if (!h)
-        return false;
-    /* The served text: the same members in the same order. */
+    size_t n = d->tok[v].size, i = 0;
+    esm_hist_bucket *b = malloc((n ? n : 1) * sizeof *b);
+    if (!b)
+        return fail(err, errlen, "Out of memory");
+    uint32_t it = 0, key, count;
+    while (esm_jdoc_next_member(d, v, &it, &key, &count)) {
+        long long c;
+        if (!esa_py_int(d, count, &c)) {
+            free(b);
+            return fail(err, errlen, "Value of histogram must be an integer");
+        }
+        b[i++] = (esm_hist_bucket){esm_jdoc_str(d, key), d->tok[key].len, c};
+    }
     esm_buf text;
     esm_buf_init(&text);
     esm_buf_append(&text, "{", 1);
-    const char *bucket;
-    json_t *count;
-    json_object_foreach(h, bucket, count) {
-        if (text.len > 1)
+    for (i = 0; i < n; i++) {
+        if (i)
             esm_buf_append(&text, ",", 1);
-        esm_buf_json_string(&text, bucket, strlen(bucket));
+        esm_buf_json_string(&text, b[i].key, b[i].len);
         esm_buf_append(&text, ":", 1);
-        esm_buf_int(&text, json_integer_value(count));
+        esm_buf_int(&text, b[i].count);
     }
     esm_buf_append(&text, "}", 1);
-    out->hist = h;
+    out->hist = b;
+    out->hist_n = n;
     if (text.failed)
         esm_buf_free(&text);
     out->json = text.data;
     return true;
 }
 
-static bool parse_subintervals(const json_t *v, esa_value *out, char *err, size_t errlen)
+static bool parse_subintervals(const esm_jdoc *d, uint32_t v, esa_value *out, char *err, size_t errlen)
 {
-    if (!json_is_array(v) || json_array_size(v) == 0)
+    const esm_jtok *arr = &d->tok[v];
+    if (arr->type != ESM_JT_ARRAY || arr->size == 0)
         return fail(err, errlen, "Invalid subintervals provided");
     static const char *const fields[] = {"start", "duration", "val"};
-    size_t i;
-    const json_t *iv;
-    json_array_foreach(v, i, iv) {
-        if (!json_is_object(iv))
+    size_t i = 0;
+    for (uint32_t iv = v + 1; iv < arr->next; iv = d->tok[iv].next, i++) {
+        if (d->tok[iv].type != ESM_JT_OBJECT)
             return fail(err, errlen, "Invalid subintervals provided");
         for (int f = 0; f < 3; f++) {
-            if (!json_object_get(iv, fields[f])) {
+            if (!esm_jdoc_member(d, iv, fields[f])) {
                 snprintf(err, errlen, "Interval must contain '%s' field at position %zu", fields[f], i + 1);
                 return false;
             }
         }
-        double d;
-        if (!esa_py_float(json_object_get(iv, "start"), &d) || !isfinite(d) ||
-            !esa_py_float(json_object_get(iv, "duration"), &d) || !isfinite(d))
+        double r;
+        if (!esa_py_float(d, esm_jdoc_member(d, iv, "start"), &r) || !isfinite(r) ||
+            !esa_py_float(d, esm_jdoc_member(d, iv, "duration"), &r) || !isfinite(r))
             return fail(err, errlen, "Subinterval 'start' and 'duration' must be floating point numbers");
     }
-    out->json = esm_json_dumps(v);
+    out->json = dump_tok(d, v);
     return true;
 }
 
-bool esa_value_parse(esm_data_type dt, const json_t *v, esa_value *out, char *err, size_t errlen)
+bool esa_value_parse(esm_data_type dt, const esm_jdoc *d, uint32_t v, esa_value *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     bool ok;
     switch (dt) {
-    case ESM_DT_INTEGER: ok = parse_integer(v, out, err, errlen); break;
-    case ESM_DT_FLOAT: ok = parse_float(v, out, err, errlen); break;
-    case ESM_DT_PERCENTAGE: ok = parse_percentage(v, out, err, errlen); break;
-    case ESM_DT_HISTOGRAM: ok = parse_histogram(v, out, err, errlen); break;
-    case ESM_DT_SUBINTERVAL: ok = parse_subintervals(v, out, err, errlen); break;
-    default: ok = (out->json = esm_json_dumps(v)) != NULL; break;
+    case ESM_DT_INTEGER: ok = parse_integer(d, v, out, err, errlen); break;
+    case ESM_DT_FLOAT: ok = parse_float(d, v, out, err, errlen); break;
+    case ESM_DT_PERCENTAGE: ok = parse_percentage(d, v, out, err, errlen); break;
+    case ESM_DT_HISTOGRAM: ok = parse_histogram(d, v, out, err, errlen); break;
+    case ESM_DT_SUBINTERVAL: ok = parse_subintervals(d, v, out, err, errlen); break;
+    default: ok = (out->json = dump_tok(d, v)) != NULL; break;
     }
     if (ok && !out->json) {
         esa_value_free(out);
@@ -279,6 +274,6 @@ bool esa_value_parse(esm_data_type dt, const json_t *v, esa_value *out, char *er
 void esa_value_free(esa_value *v)
 {
     free(v->json);
-    json_decref(v->hist);
+    free(v->hist);
     memset(v, 0, sizeof *v);
 }

@@ -99,7 +99,7 @@ static int add(parser *p, esm_jt_type type, uint32_t *out)
 {
     esm_jdoc *d = p->d;
     if (d->n == d->cap) {
-        if (d->n >= ESM_JT_MAX_TOKENS)
+        if (d->n >= (d->max_tokens ? d->max_tokens : ESM_JT_MAX_TOKENS))
             return fail(p, ESM_JT_SYNTAX);
         size_t cap = d->cap ? d->cap * 2 : 64;
         esm_jtok *t = realloc(d->tok, cap * sizeof *t);

@@ -47,6 +47,7 @@ typedef struct {
     size_t n, cap;
     uint32_t *seen;  /* duplicate-key scratch: an open hash of token indices */
     size_t seen_cap;
+    size_t max_tokens; /* a bound of the caller's (below UINT32_MAX); 0: ESM_JT_MAX_TOKENS */
     void *parser;    /* the callbacks' state, kept between documents */
     size_t arena_used;
     _Alignas(16) char arena[8192]; /* yajl's allocations for one parse */

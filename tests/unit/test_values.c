@@ -14,16 +14,18 @@
 static char out[512];
 static const char *check(esm_data_type dt, const char *v, bool *ok)
 {
-    json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
-    if (!j)
+    esm_jdoc d;
+    esm_jdoc_init(&d);
+    size_t used;
+    if (esm_jdoc_parse(&d, v, strlen(v), &used) != ESM_JT_OK)
         fail_msg("bad test JSON %s", v);
     esa_value val;
     char err[256];
-    *ok = esa_value_parse(dt, j, &val, err, sizeof err);
+    *ok = esa_value_parse(dt, &d, 0, &val, err, sizeof err);
     snprintf(out, sizeof out, "%s", *ok ? val.json : err);
     if (*ok)
         esa_value_free(&val);
-    json_decref(j);
+    esm_jdoc_free(&d);
     return out;
 }
 
