@@ -233,7 +233,7 @@ static int on_number(void *ctx, const char *s, size_t n)
 {
     parser *p = ctx;
     uint32_t t;
-    if (!add(p, ESM_JT_INT, &t) || !keep_text(p, t, (const unsigned char *)s, n))
+    if (!add(p, ESM_JT_INT, &t))
         return 0;
     esm_jtok *tok = &p->d->tok[t];
     bool neg = s[0] == '-', real = false;
@@ -244,11 +244,13 @@ static int on_number(void *ctx, const char *s, size_t n)
         real = u > (limit - dgt) / 10;
         u = u * 10 + dgt;
     }
-    if (!real && i == n) {
+    if (!real && i == n) { /* its value is all an integer keeps: no text (half a histogram's tokens) */
         tok->ival = neg ? (int64_t)(0 - u) : (int64_t)u;
         return 1;
     }
     tok->type = ESM_JT_REAL;
+    if (!keep_text(p, t, (const unsigned char *)s, n))
+        return 0;
     /* only a long number or a large exponent can overflow */
     const char *e = memchr(s, 'e', n);
     e = e ? e : memchr(s, 'E', n);

@@ -4,8 +4,9 @@
  * JSON_ALLOW_NUL (the differential test holds it to that), reads integers
  * beyond 64 bits as reals as the pages' readers always did, and bounds
  * nesting and token counts, which come from the server. The decoded
- * strings and the numbers' own text are kept, each NUL-terminated, in the
- * document's text, so views hand out pointers into it. */
+ * strings and the reals' own text are kept, each NUL-terminated, in the
+ * document's text, so views hand out pointers into it; an integer keeps
+ * only its value. */
 #ifndef ESM_COMMON_JSONTOK_H
 #define ESM_COMMON_JSONTOK_H
 
@@ -27,7 +28,7 @@ typedef enum {
 typedef struct {
     uint8_t type;
     uint8_t dup;     /* object: a key occurs more than once; key: a repeat of an earlier key */
-    uint32_t start;  /* string, number: its text at text[start..start+len) */
+    uint32_t start;  /* string, real: its text at text[start..start+len) */
     uint32_t len;
     uint32_t size;   /* container: elements, or members with distinct keys;
                       * key repeated later: the last repeat's value token */

@@ -116,10 +116,21 @@ void esm_py_str(esm_buf *b, const json_t *v)
 /* A JSON string literal as json.dumps() writes it with ensure_ascii. */
 static void py_json_string(esm_buf *b, const char *s, size_t n)
 {
-    esm_buf_puts(b, "\"");
     const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        size_t run = plain_run(u + i, n - i, '"');
+    size_t run = plain_run(u, n, '"');
+    if (run == n) { /* nothing to escape (a bucket key, a word): quoted in one copy */
+        if (!esm_buf_reserve(b, n + 2))
+            return;
+        char *p = b->data + b->len;
+        p[0] = '"';
+        memcpy(p + 1, s, n);
+        p[n + 1] = '"';
+        b->len += n + 2;
+        b->data[b->len] = '\0';
+        return;
+    }
+    esm_buf_puts(b, "\"");
+    for (size_t i = 0; i < n; run = plain_run(u + i, n - i, '"')) {
         if (run) {
             esm_buf_append(b, s + i, run);
             i += run;
