@@ -1,10 +1,10 @@
 /* Data rows of the data tools (see datarows.h). */
 #include "datarows.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "pydatetime.h"
 
 typedef enum { NUMERIC, FAILURES, HISTOGRAM, STATISTICS, TRACE, SUBINTERVALS, NUMBER_LIST, SUBINTERVAL_LIST } shape;
 
@@ -65,18 +65,6 @@ size_t esm_datarows_columns(const esm_psopts *o, const char *event_type, bool tr
     return COLS(numeric_cols);
 }
 
-/* str() of the datetime the original made with utcfromtimestamp(). */
-static void timestamp_text(long long ts, char text[64])
-{
-    time_t t = (time_t)ts;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm))
-        snprintf(text, 64, "%lld", ts);
-    else
-        snprintf(text, 64, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                 tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 #define MAX_CELLS 24
 
 /* A row as cells: values are shown straight from the page's tokens (as
@@ -97,7 +85,7 @@ typedef struct {
     size_t *rows;
     bool failed;
     esm_cell base[7];    /* the columns every row starts with, the same for the series */
-    char timestamp[64];  /* the point's */
+    char timestamp[ESM_PY_DATETIME_MAX]; /* the point's */
 } run;
 
 static void add_json(row *w, const char *name, const json_t *v)
@@ -201,7 +189,7 @@ static void subinterval_fields(row *w, const esm_value *s)
 static void point_rows(run *r, long long ts, const esm_value *val)
 {
     row w;
-    timestamp_text(ts, r->timestamp);
+    esm_py_utc_datetime(ts, r->timestamp);
     switch (r->shape) {
     case NUMERIC:
         start_row(r, &w, true);

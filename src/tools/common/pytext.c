@@ -53,8 +53,11 @@ static bool py_unprintable(uint32_t cp)
  * literal quoted with q (copied in one go: most text is such). */
 static size_t plain_run(const unsigned char *s, size_t n, char q)
 {
+    /* printable ASCII but the quotes and the backslash: one load a byte (GNU ranges, gcc and clang) */
+    static const bool plain[256] = {[0x20 ... 0x21] = true, [0x23 ... 0x26] = true, /* not " ' */
+                                    [0x28 ... 0x5B] = true, [0x5D ... 0x7E] = true}; /* nor \\ */
     size_t i = 0;
-    while (i < n && s[i] >= 0x20 && s[i] < 0x7F && s[i] != (unsigned char)q && s[i] != '\\')
+    while (i < n && (plain[s[i]] || (s[i] != (unsigned char)q && (s[i] == '"' || s[i] == '\''))))
         i++;
     return i;
 }
