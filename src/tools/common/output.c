@@ -123,8 +123,11 @@ static void cell_json(esm_buf *b, const esm_cell *c)
         esm_py_json(b, c->value ? NULL : c->json);
 }
 
-static const esm_cell *find(const esm_cell *cells, size_t n, const char *name)
+/* The cell named name; rows usually hold the columns in their order, so cell `hint` is tried first. */
+static const esm_cell *find(const esm_cell *cells, size_t n, const char *name, size_t hint)
 {
+    if (hint < n && !strcmp(cells[hint].name, name))
+        return &cells[hint];
     for (size_t i = 0; i < n; i++)
         if (!strcmp(cells[i].name, name))
             return &cells[i];
@@ -158,7 +161,7 @@ static void human_row(esm_output *o, const esm_cell *cells, size_t n)
     if (o->rows)
         esm_buf_puts(&o->buf, "= + = + = + = + = + =\n");
     for (size_t i = 0; i < o->ncolumns; i++)
-        key_line(o, o->columns[i], find(cells, n, o->columns[i]), true);
+        key_line(o, o->columns[i], find(cells, n, o->columns[i], i), true);
     if (!o->extended)
         return;
     for (size_t i = 0; i < n; i++)
@@ -176,7 +179,7 @@ static void csv_line(esm_output *o, const esm_cell *cells, size_t n, const char 
         if (fixed) {
             esm_buf_puts(&field, fixed);
         } else {
-            const esm_cell *c = find(cells, n, o->columns[i]);
+            const esm_cell *c = find(cells, n, o->columns[i], i);
             if (!is_none(c))
                 cell_text(&field, c);
         }

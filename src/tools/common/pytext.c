@@ -284,9 +284,10 @@ void esm_py_json_text(esm_buf *b, const char *s, size_t n)
 
 void esm_py_csv_field(esm_buf *b, const char *s, size_t n)
 {
+    static const bool special[256] = {[','] = true, ['"'] = true, ['\r'] = true, ['\n'] = true};
     bool quote = false;
     for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+        quote = special[(unsigned char)s[i]];
     if (!quote) {
         esm_buf_append(b, s, n);
         return;
