@@ -75,6 +75,19 @@ static long walk_list(const char *data, size_t size, bool points)
     return n;
 }
 
+/* Whether jansson reads the page with its integers as integers. A page
+ * holding one beyond 64 bits it reads only with every integer as a real,
+ * which cannot tell a ts of 1.0 (refused) from 1 nor hold one beyond 2^53;
+ * the point reader keeps each integer exact, so such a page is walked but
+ * its count not compared. */
+static bool integers_exact(const uint8_t *data, size_t size)
+{
+    json_error_t err;
+    json_t *j = json_loadb((const char *)data, size, JSON_ALLOW_NUL, &err);
+    json_decref(j);
+    return j || json_error_code(&err) != json_error_numeric_overflow;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* Both readings of a page agree: the walk takes what the whole-page
@@ -88,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     n = esm__parse_data_page((const char *)data, size, &whole) == ESM_OK ? (long)json_array_size(whole) : -1;
     json_decref(whole);
-    if (walk_list((const char *)data, size, true) != n)
+    if (walk_list((const char *)data, size, true) != n && integers_exact(data, size))
         abort();
 
     json_t *items = NULL;
