@@ -15,7 +15,13 @@
 # (targets: get and get-bulk -j 1 <= 1.5x the sequential floor, get-bulk
 # default -j <= 1.5x the parallel floor, peak RSS < 32 MB).
 # ESM_BASE_BIN=DIR also runs the tools built in DIR (say, an older build) and
-# prints their user CPU beside ours. Then bench/archive_ingest.sh, when present.
+# prints their user CPU beside ours. ESM_PY_TOOLS=DIR runs the original Python
+# esmond-ps-get and esmond-ps-get-bulk found in DIR (esmond-client 4.2.1, as
+# installed by its user; nothing of it is in this project) on the same queries
+# and prints their user CPU over ours (target: at least 5); get's output is
+# compared with ours byte for byte. Python's human output is slow (minutes for
+# the densest series), so it is timed for get only. Then
+# bench/archive_ingest.sh with the options in ESM_INGEST_ARGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 large=${1:-50}
@@ -23,6 +29,7 @@ small=${2:-5}
 days=${3:-7}
 bin=${ESM_BIN:-build/bin}  # where the programs were built
 base_bin=${ESM_BASE_BIN:-}
+py_tools=${ESM_PY_TOOLS:-}
 start=1700006400           # the generator's default start, 2023-11-15 00:00 UTC
 end=$((start + days * 86400))
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/esm-export-bench.XXXXXX")
@@ -38,6 +45,14 @@ for tool in esmond-sample-data esmond-ps-archive esmond-ps-get esmond-ps-get-bul
     [ -x "$bin/$tool" ] || { echo "export_speed: $bin/$tool not built" >&2; exit 1; }
 done
 command -v curl >/dev/null && [ -x /usr/bin/time ] || { echo "export_speed: needs curl and /usr/bin/time" >&2; exit 1; }
+if [ -n "$py_tools" ]; then
+    for tool in esmond-ps-get esmond-ps-get-bulk; do
+        [ -x "$py_tools/$tool" ] || { echo "export_speed: $py_tools/$tool is not there" >&2; exit 1; }
+    done
+fi
+# 4.2.1 takes no epoch seconds for times: ISO 8601, read as UTC (TZ=UTC below)
+iso_start=$(date -u -d "@$start" +%Y-%m-%dT%H:%M:%S)
+iso_end=$(date -u -d "@$end" +%Y-%m-%dT%H:%M:%S)
 
 # The default -j of get-bulk when it has --jobs (the issue's "small number"), else none.
 jobs_default=""
@@ -57,7 +72,7 @@ serve() {
     local pid=$!
     pids+=("$pid")
     # the import comes first: wait as long as it runs
-    while ! grep -q listening "$tmp/$name.out" && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    while ! grep -qs listening "$tmp/$name.out" && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
     url=$(sed -n 's/^listening on //p' "$tmp/$name.out")
     [ -n "$url" ] || { echo "export_speed: the archive did not start" >&2; cat "$tmp/$name.err" >&2; exit 1; }
     printf '%s: %d pairs x %d days, %s points; generated in %.1f s, imported in %.1f s\n' "$name" "$pairs" \
@@ -91,17 +106,19 @@ floor() {
 ratio() { printf '%.2f' "$(echo "scale=4; $1 / ($2 + 0.0001)" | bc)"; }
 
 header() {
-    printf '%-34s %7s %7s %7s %7s %6s %6s %7s %8s\n' run wall cpu rss_MB requests floor_w floor_c wall/fl "$([ -n "$base_bin" ] && echo base_usr/ours)"
+    printf '%-34s %7s %7s %7s %7s %6s %6s %7s %8s %8s\n' run wall cpu rss_MB requests floor_w floor_c wall/fl \
+        "$([ -n "$base_bin" ] && echo base_usr/ours)" "$([ -n "$py_tools" ] && echo py_usr/ours)"
 }
 
-# report LABEL PARALLEL [BASE_UCPU]: one line of figures against the floor.
+# report LABEL PARALLEL [BASE_UCPU [PY_UCPU]]: one line of figures against the floor.
 report() {
     local label=$1 par=$2
     floor "$label" "$par"
-    local extra=""
-    [ -n "${3:-}" ] && extra=$(ratio "$3" "$ucpu")
-    printf '%-34s %7.2f %7.2f %7.1f %7d %7.2f %6.2f %7s %8s\n' "$label" "$wall" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
-        "$nreq" "$fwall" "$fcpu" "$(ratio "$wall" "$fwall")" "$extra"
+    local base="" py=""
+    [ -n "${3:-}" ] && base=$(ratio "$3" "$ucpu")
+    [ -n "${4:-}" ] && py=$(ratio "$4" "$ucpu")
+    printf '%-34s %7.2f %7.2f %7.1f %7d %7.2f %6.2f %7s %8s %8s\n' "$label" "$wall" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
+        "$nreq" "$fwall" "$fcpu" "$(ratio "$wall" "$fwall")" "$base" "$py"
 }
 
 # base_user LABEL CMD...: user CPU of the same run with the tools of $base_bin ("" without it).
@@ -112,6 +129,19 @@ base_user() {
     [ -n "$base_bin" ] || return 0
     /usr/bin/time -f '%U' -o "$tmp/btime" "$@" >/dev/null 2>&1 || return 0
     buser=$(cat "$tmp/btime")
+}
+
+# py_user OUTFILE TOOL ARGS...: user CPU of the original Python TOOL on the same
+# query (ARGS in 4.2.1's spelling), its stdout in OUTFILE; sets puser ("" without
+# ESM_PY_TOOLS).
+py_user() {
+    local out=$1 tool=$2
+    shift 2
+    puser=""
+    [ -n "$py_tools" ] || return 0
+    TZ=UTC /usr/bin/time -f '%U' -o "$tmp/ptime" "$py_tools/$tool" "$@" >"$out" 2>"$tmp/py.err" ||
+        { echo "export_speed: the Python $tool failed" >&2; tail -5 "$tmp/py.err" >&2; exit 1; }
+    puser=$(tail -1 "$tmp/ptime")
 }
 
 # densest NAME: "SRC DEST EVENT" of the series with the largest base data file.
@@ -131,13 +161,19 @@ run_get() {
     local name=$1 fmt
     read -r src dest event < <(densest "$name")
     echo "esmond-ps-get: $event $src -> $dest, $days days"
-    for fmt in json csv; do
+    for fmt in json csv human; do
         local args=(--url "$url" --ip -s "$src" -d "$dest" -e "$event" -S "$start" -E "$end" -o "$fmt")
         local label="$name get $fmt"
         label=${label// /_}
         base_user "$label" "$base_bin/esmond-ps-get" "${args[@]}"
-        measure "$label" /dev/null "$bin/esmond-ps-get" "${args[@]}" -v
-        report "$label" 1 "$buser"
+        py_user "$tmp/$label.py" esmond-ps-get -u "$url" -I -s "$src" -d "$dest" -e "$event" \
+            -S "$iso_start" -E "$iso_end" -o "$fmt"
+        measure "$label" "$tmp/$label.out" "$bin/esmond-ps-get" "${args[@]}" -v
+        if [ -n "$puser" ] && ! cmp -s "$tmp/$label.py" "$tmp/$label.out"; then
+            echo "export_speed: $label: our output differs from the Python tool's" >&2
+            exit 1
+        fi
+        report "$label" 1 "$buser" "$puser"
     done
 }
 
@@ -157,9 +193,13 @@ run_bulk() {
                 base_user "$label" "$base_bin/esmond-ps-get-bulk" "${args[@]}" -D "$dir"
                 rm -rf "$dir"
                 mkdir -p "$dir"
+                # the same Python figure stands beside -j 1 and the default -j
+                py_user /dev/null esmond-ps-get-bulk -u "$url" -I -S "$iso_start" -E "$iso_end" -o "$fmt" -D "$dir"
+                rm -rf "$dir"
+                mkdir -p "$dir"
             fi
             measure "$label" "$tmp/$label.stdout" "$bin/esmond-ps-get-bulk" "${args[@]}" -D "$dir" -v "${jopt[@]}"
-            report "$label" "$j" "$buser"
+            report "$label" "$j" "$buser" "$puser"
         done
     done
 }
@@ -176,9 +216,6 @@ run_bulk large
 url=$url_small
 run_bulk small
 
-if [ -x bench/archive_ingest.sh ] || [ -f bench/archive_ingest.sh ]; then
-    echo "archive ingest (bench/archive_ingest.sh):"
-    bash bench/archive_ingest.sh
-else
-    echo "archive ingest: bench/archive_ingest.sh is not there yet (hook: it runs here when it is)"
-fi
+echo "archive ingest (bench/archive_ingest.sh):"
+read -ra ingest_args <<<"${ESM_INGEST_ARGS:-}"
+bash bench/archive_ingest.sh "${ingest_args[@]}"

@@ -13,6 +13,7 @@ packages=(
   # esmond-ps-harvest publishes to RabbitMQ (rabbitmq-c); its tests start a real broker
   librabbitmq-dev rabbitmq-server
   time  # /usr/bin/time -v: peak RSS in bench/bulk_rss.sh
+  bc  # bench/export_speed.sh: its sums and ratios
   # the Debian packages (debian/) and their test, tests/packaging/deb.sh
   debhelper dpkg-dev fakeroot
   wrk  # bench/archive_ingest.sh: requests/s of the archive's pages
