@@ -5,12 +5,13 @@
 # pairs over DAYS days; 50 x 7 is about 3.5 million points: about 10 s to
 # generate and 2-3 minutes to import on a 2-core machine), each imported into
 # a temporary esmond-ps-archive on 127.0.0.1. On each archive it times
-#   - esmond-ps-get on the densest one-week series (json and csv; large archive only),
+#   - esmond-ps-get on the densest one-week series (json, csv and human; large archive only),
 #   - esmond-ps-get-bulk's full export (json and csv; -j 1 and the default -j
 #     when the tool has --jobs),
 # and for each run the floor: curl fetching exactly the URLs the tool requested
 # (its -v "GET URL" lines), one process with kept-alive connections, output
-# discarded (curl -Z --parallel-max N for the parallel runs). It prints wall
+# discarded (curl -Z --parallel-max N for the parallel runs), and for get the
+# CPU time of yajl alone parsing the same pages. It prints wall
 # time, user+system CPU, peak RSS and request counts, and ours/floor ratios
 # (targets: get and get-bulk -j 1 <= 1.5x the sequential floor, get-bulk
 # default -j <= 1.5x the parallel floor, peak RSS < 32 MB).
@@ -41,7 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in esmond-sample-data esmond-ps-archive esmond-ps-get esmond-ps-get-bulk; do
+for tool in esmond-sample-data esmond-ps-archive esmond-ps-get esmond-ps-get-bulk esmond-bench-yajl-floor; do
     [ -x "$bin/$tool" ] || { echo "export_speed: $bin/$tool not built" >&2; exit 1; }
 done
 command -v curl >/dev/null && [ -x /usr/bin/time ] || { echo "export_speed: needs curl and /usr/bin/time" >&2; exit 1; }
@@ -174,7 +175,15 @@ run_get() {
             exit 1
         fi
         report "$label" 1 "$buser" "$puser"
+        [ "$fmt" = json ] && get_floor=$fwall
     done
+    # yajl alone on the same pages, nothing built or written: the least any yajl-based reader spends
+    sed -n 's/^GET //p' "$tmp/$label.err" | sed 's/.*/url = "&"/' >"$tmp/pages.curl"
+    curl -s -K "$tmp/pages.curl" >"$tmp/pages.json"
+    local ysec ybytes
+    read -r ysec ybytes < <("$bin/esmond-bench-yajl-floor" "$tmp/pages.json")
+    printf 'yajl alone on these %s bytes of pages: %.3f s CPU, %sx the json floor\n' "$ybytes" "$ysec" \
+        "$(ratio "$ysec" "$get_floor")"
 }
 
 run_bulk() {

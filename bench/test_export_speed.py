@@ -63,6 +63,10 @@ class ExportSpeed(unittest.TestCase):
                               % (row, NUM, NUM, NUM, NUM, NUM, NUM), r.stdout, re.M)
                 self.assertIsNotNone(m, "no figures for %s in:\n%s" % (row, r.stdout))
                 self.assertGreater(int(m.group(1)), 0, row)
+            m = re.search(r"^yajl alone on these (\d+) bytes of pages: \d+\.\d{3} s CPU, %sx the json floor$"
+                          % NUM, r.stdout, re.M)
+            self.assertIsNotNone(m, r.stdout)
+            self.assertGreater(int(m.group(1)), 1000)
             self.assertRegex(r.stdout, r"archive ingest \(bench/archive_ingest\.sh\):\n")
             self.assertRegex(r.stdout, r"points/s")
             self.assertEqual(os.listdir(tmp), ["py"], "the bench left files behind")
