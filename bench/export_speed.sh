@@ -92,10 +92,19 @@ measure() {
     ucpu=$user
 }
 
+# request_urls LABEL: the URLs the run LABEL requested (its -v "GET URL" lines).
+request_urls() { sed -n 's/^GET //p' "$tmp/$1.err"; }
+
+# empty_dir DIR: DIR there and empty, for the next export into it.
+empty_dir() {
+    rm -rf "$1"
+    mkdir -p "$1"
+}
+
 # floor LABEL PARALLEL: curl fetching the URLs of $tmp/LABEL.err; sets fwall, fcpu, nreq.
 floor() {
     local label=$1 par=$2
-    sed -n 's/^GET //p' "$tmp/$label.err" | sed 's/.*/url = "&"\noutput = "\/dev\/null"/' >"$tmp/$label.curl"
+    request_urls "$label" | sed 's/.*/url = "&"\noutput = "\/dev\/null"/' >"$tmp/$label.curl"
     nreq=$(grep -c '^url' "$tmp/$label.curl")
     local opts=(-s -K "$tmp/$label.curl")
     [ "$par" -gt 1 ] && opts=(-s --no-progress-meter -Z --parallel-max "$par" -K "$tmp/$label.curl")
@@ -178,7 +187,7 @@ run_get() {
         [ "$fmt" = json ] && get_floor=$fwall
     done
     # yajl alone on the same pages, nothing built or written: the least any yajl-based reader spends
-    sed -n 's/^GET //p' "$tmp/$label.err" | sed 's/.*/url = "&"/' >"$tmp/pages.curl"
+    request_urls "$label" | sed 's/.*/url = "&"/' >"$tmp/pages.curl"
     curl -s -K "$tmp/pages.curl" >"$tmp/pages.json"
     local ysec ybytes
     read -r ysec ybytes < <("$bin/esmond-bench-yajl-floor" "$tmp/pages.json")
@@ -195,17 +204,14 @@ run_bulk() {
             local dir="$tmp/export" label="${name}_bulk_${fmt}_j$j"
             [ -z "$jobs_default" ] && label="${name}_bulk_$fmt"
             local args=(--url "$url" --ip -S "$start" -E "$end" -o "$fmt")
-            rm -rf "$dir"
-            mkdir -p "$dir"
+            empty_dir "$dir"
             buser=""
             if [ "$j" = 1 ]; then
                 base_user "$label" "$base_bin/esmond-ps-get-bulk" "${args[@]}" -D "$dir"
-                rm -rf "$dir"
-                mkdir -p "$dir"
+                empty_dir "$dir"
                 # the same Python figure stands beside -j 1 and the default -j
                 py_user /dev/null esmond-ps-get-bulk -u "$url" -I -S "$iso_start" -E "$iso_end" -o "$fmt" -D "$dir"
-                rm -rf "$dir"
-                mkdir -p "$dir"
+                empty_dir "$dir"
             fi
             measure "$label" "$tmp/$label.stdout" "$bin/esmond-ps-get-bulk" "${args[@]}" -D "$dir" -v "${jopt[@]}"
             report "$label" "$j" "$buser" "$puser"
